@@ -1,0 +1,1246 @@
+/*  broker.c: the campaign broker's loop and its protocol handlers (see broker.h).
+
+    A turn: store_begin, read up to broker.batch_max messages without blocking, handle
+    each, lease tasks, persist the status sequence and the campaign date, store_commit,
+    then send what the turn produced (acks, welcomes, tasks) and publish its events.
+    Nothing leaves the broker before the commit that makes it true, which is what lets
+    a client treat an acknowledgement as "durable" and lets the status sequence survive
+    a crash. If the commit fails, the turn is undone: memory state is reloaded from the
+    store and every acknowledgement becomes a storage rejection the client may retry.
+*/
+#include "broker.h"
+
+#include "calendar.h"
+#include "intake.h"
+#include "log.h"
+#include "queue.h"
+#include "registry.h"
+#include "signals.h"
+#include "status.h"
+#include "store.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SENDER "campaign-broker"
+
+typedef enum { OUT_PLAIN, OUT_ACK, OUT_TASK } out_kind_t;
+
+typedef struct {
+    zframe_t *identity;
+    zframe_t *frame;
+    out_kind_t kind;
+    char correlation[WIRE_ID_MAX + 1];
+} s_out_t;
+
+typedef struct {
+    char *kind;
+    uint64_t count;
+} s_count_t;
+
+struct _broker_t {
+    /* settings */
+    char *campaign;
+    char *endpoint;
+    char *status_endpoint;
+    char *state_dir;
+    size_t max_bytes;
+    int batch_max;
+    int heartbeat_ms;
+    int liveness;
+    const char *stages[32];
+
+    /* parts */
+    zsock_t *router;
+    zsock_t *pub;
+    store_t *store;
+    queue_t *queue;
+    registry_t *registry;
+    status_t *status;
+    calendar_t *calendar;
+    zhashx_t *agent_kinds;
+    zhashx_t *journal_counts; /* kind -> s_count_t */
+    zlistx_t *outbox;         /* s_out_t, sent after commit */
+    zlistx_t *snapshots;      /* s_out_t holding requests answered after commit */
+    int pid_fd;
+    char pid_path[4096];
+
+    /* turn state */
+    int64_t now_ms;       /* wall clock of the turn */
+    int64_t mono_ms;      /* monotonic clock of the turn */
+    int32_t today;        /* persisted campaign date */
+    char today_text[DATE_TEXT_MAX];
+    Campaign__TaskCounts last_counts;
+    int64_t next_beat_ms;
+    bool storage_failed;
+};
+
+/* --------------------------------------------------------------------------
+   Outbox: what a turn sends once it has committed */
+
+static void
+s_out_free (void **item)
+{
+    s_out_t *out = *item;
+    if (out) {
+        zframe_destroy (&out->identity);
+        zframe_destroy (&out->frame);
+        free (out);
+        *item = NULL;
+    }
+}
+
+static void
+s_queue_out (broker_t *self, zlistx_t *list, zframe_t *identity, const wire_envelope_t *env,
+             out_kind_t kind)
+{
+    s_out_t *out = calloc (1, sizeof *out);
+    if (!out || !(out->identity = zframe_dup (identity)) || wire_pack (env, &out->frame)) {
+        void *item = out;
+        s_out_free (&item);
+        log_error ("out of memory queueing a %s", wire_body_name (env->body_case));
+        return;
+    }
+    out->kind = kind;
+    if (env->correlation_id)
+        snprintf (out->correlation, sizeof out->correlation, "%s", env->correlation_id);
+    zlistx_add_end (list, out);
+}
+
+static void
+s_reply (broker_t *self, zframe_t *identity, wire_out_t *out, out_kind_t kind)
+{
+    s_queue_out (self, self->outbox, identity, &out->env, kind);
+}
+
+static void
+s_reject (broker_t *self, zframe_t *identity, const char *correlation,
+          Campaign__RejectCode code, const char *message)
+{
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, correlation);
+    Campaign__Rejection rejection = CAMPAIGN__REJECTION__INIT;
+    rejection.has_code = 1;
+    rejection.code = code;
+    rejection.message = (char *) message;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_REJECTION;
+    out.env.rejection = &rejection;
+    s_reply (self, identity, &out, OUT_PLAIN);
+}
+
+static Campaign__RejectCode
+s_reject_code (int rc)
+{
+    switch (rc) {
+    case ERR_PARSE: return CAMPAIGN__REJECT_CODE__REJECT_MALFORMED;
+    case ERR_INVALID: return CAMPAIGN__REJECT_CODE__REJECT_INVALID;
+    case ERR_UNSUPPORTED: return CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED;
+    case ERR_NOTFOUND: return CAMPAIGN__REJECT_CODE__REJECT_NOT_FOUND;
+    case ERR_STATE: return CAMPAIGN__REJECT_CODE__REJECT_OUT_OF_WINDOW;
+    case ERR_TOOBIG: return CAMPAIGN__REJECT_CODE__REJECT_TOO_LARGE;
+    case ERR_STORAGE:
+    case ERR_NOMEM: return CAMPAIGN__REJECT_CODE__REJECT_STORAGE;
+    default: return CAMPAIGN__REJECT_CODE__REJECT_UNKNOWN;
+    }
+}
+
+/* --------------------------------------------------------------------------
+   Counters and events */
+
+static void
+s_count_free (void **item)
+{
+    s_count_t *count = *item;
+    if (count) {
+        free (count->kind);
+        free (count);
+        *item = NULL;
+    }
+}
+
+static void
+s_load_count (void *arg, const char *kind, int64_t count)
+{
+    broker_t *self = arg;
+    s_count_t *entry = calloc (1, sizeof *entry);
+    if (entry && (entry->kind = strdup (kind))) {
+        entry->count = (uint64_t) count;
+        zhashx_update (self->journal_counts, kind, entry);
+    }
+    else
+        free (entry);
+}
+
+static uint64_t
+s_count_journal (broker_t *self, const char *kind)
+{
+    s_count_t *entry = zhashx_lookup (self->journal_counts, kind);
+    if (!entry) {
+        s_load_count (self, kind, 0);
+        entry = zhashx_lookup (self->journal_counts, kind);
+        if (!entry)
+            return 0;
+    }
+    return ++entry->count;
+}
+
+static int
+s_week (broker_t *self)
+{
+    return calendar_week_of (self->calendar, self->today);
+}
+
+static void
+s_emit (broker_t *self, const char *topic, Campaign__StatusEvent *event)
+{
+    if (status_emit (self->status, topic, event, self->today_text, (uint32_t) s_week (self)))
+        log_error ("out of memory queueing a status event");
+}
+
+static void
+s_emit_agent (broker_t *self, peer_t *peer, const char *what)
+{
+    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+    Campaign__AgentState state;
+    registry_state (peer, &state);
+    char summary[256];
+    snprintf (summary, sizeof summary, "agent %s/%s %s", peer->kind, peer->instance, what);
+    event.summary = summary;
+    event.agent = &state;
+    s_emit (self, "agent", &event);
+    log_info ("%s", summary);
+}
+
+/* --------------------------------------------------------------------------
+   Protocol handlers, one per message */
+
+static peer_t *
+s_known_agent (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    peer_t *peer = registry_find (self->registry, identity);
+    if (peer)
+        peer->last_seen_ms = self->mono_ms;
+    else
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNKNOWN_AGENT,
+                  "unknown agent: say hello first");
+    return peer;
+}
+
+static void
+s_release_peer (broker_t *self, peer_t *peer, const char *why)
+{
+    err_t err;
+    int released = queue_release_owner (self->queue, peer->key, why, self->now_ms, &err);
+    if (released < 0)
+        log_error ("releasing the leases of %s/%s: %s", peer->kind, peer->instance, err.msg);
+    else if (released > 0)
+        log_info ("%d task(s) of %s/%s back in the queue (%s)", released, peer->kind,
+                  peer->instance, why);
+}
+
+static void
+s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    const Campaign__Hello *hello = env->hello;
+    if (!hello->kind || !hello->instance || !*hello->instance) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
+                  "hello needs a kind and an instance");
+        return;
+    }
+    if (!zhashx_lookup (self->agent_kinds, hello->kind)) {
+        char message[512];
+        snprintf (message, sizeof message,
+                  "agent kind '%s' is not configured for campaign %s (agents.kinds)",
+                  hello->kind, self->campaign);
+        log_warn ("%s: hello refused: %s", env->sender, message);
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
+                  message);
+        return;
+    }
+    uint32_t capacity = hello->has_capacity && hello->capacity ? hello->capacity : 1;
+    if (capacity > 1024)
+        capacity = 1024;
+    peer_t *replaced = NULL;
+    peer_t *peer = registry_hello (self->registry, identity, hello->kind, hello->instance,
+                                   capacity, self->mono_ms, self->now_ms, &replaced);
+    if (replaced) {
+        s_release_peer (self, replaced, "instance reconnected");
+        s_emit_agent (self, replaced, "replaced by a new connection");
+    }
+    if (!peer) {
+        log_error ("out of memory registering %s", env->sender);
+        return;
+    }
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, env->message_id);
+    Campaign__Welcome welcome = CAMPAIGN__WELCOME__INIT;
+    welcome.has_heartbeat_ms = welcome.has_liveness = 1;
+    welcome.heartbeat_ms = (uint32_t) self->heartbeat_ms;
+    welcome.liveness = (uint32_t) self->liveness;
+    welcome.campaign_date = self->today_text;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_WELCOME;
+    out.env.welcome = &welcome;
+    s_reply (self, identity, &out, OUT_PLAIN);
+    if (peer->leased == 0 && !replaced && peer->joined_ms == self->now_ms)
+        s_emit_agent (self, peer, "registered");
+}
+
+static void
+s_heartbeat (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    s_known_agent (self, identity, env);
+}
+
+static void
+s_lease_done (broker_t *self, const task_t *task)
+{
+    /*  The owner's capacity frees up whoever reported: a result may come from the
+        previous holder of an expired lease. */
+    if (!task->lease_owner || task->state != TASK_LEASED)
+        return;
+    for (peer_t *peer = registry_first (self->registry); peer;
+         peer = registry_next (self->registry))
+        if (peer->state == PEER_READY && strcmp (peer->key, task->lease_owner) == 0) {
+            if (peer->leased > 0)
+                peer->leased--;
+            return;
+        }
+}
+
+static void
+s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    /*  A result is applied even from an agent we do not know (it held a lease before
+        our restart): the work is valid, and applying it once is all that matters. */
+    s_known_agent (self, identity, env);
+    const Campaign__Result *result = env->result;
+    task_t *task = queue_find (self->queue, result->task_id ? result->task_id : "");
+    if (!task) {
+        log_debug ("result for %s from %s dropped: task finished already or unknown",
+                   result->task_id ? result->task_id : "(none)", env->sender);
+        return;
+    }
+    char kind[160];
+    snprintf (kind, sizeof kind, "result:%s", task->name);
+    s_lease_done (self, task);
+    size_t size = campaign__result__get_packed_size (result);
+    uint8_t *packed = malloc (size ? size : 1);
+    if (!packed) {
+        log_error ("out of memory applying a result");
+        return;
+    }
+    campaign__result__pack (result, packed);
+    err_t err;
+    char task_id[24];
+    snprintf (task_id, sizeof task_id, "%s", task->id_text);
+    int rc = queue_complete (self->queue, task_id, result->has_payload ? result->payload.data : NULL,
+                             result->has_payload ? result->payload.len : 0, result->summary,
+                             env->sender, self->now_ms, &err);
+    if (!rc) {
+        int64_t seq;
+        store_entry_t entry = {.message_id = env->message_id,
+                               .kind = kind,
+                               .sender = env->sender,
+                               .person = NULL,
+                               .received_ms = self->now_ms,
+                               .campaign_date = self->today_text,
+                               .body = packed,
+                               .body_size = size,
+                               .detail = result->summary};
+        rc = store_journal_append (self->store, &entry, &seq, &err);
+        if (rc == ERR_INVALID)
+            rc = 0; /* the same result message delivered twice: journaled once */
+    }
+    free (packed);
+    if (rc)
+        log_error ("result for %s from %s not applied: %s", task_id, env->sender, err.msg);
+    else
+        log_debug ("task %s done by %s", task_id, env->sender);
+}
+
+static void
+s_failure (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    s_known_agent (self, identity, env);
+    const Campaign__Failure *failure = env->failure;
+    task_t *task = queue_find (self->queue, failure->task_id ? failure->task_id : "");
+    if (!task)
+        return;
+    s_lease_done (self, task);
+    char task_id[24], name[128];
+    snprintf (task_id, sizeof task_id, "%s", task->id_text);
+    snprintf (name, sizeof name, "%s", task->name);
+    uint32_t attempts = task->attempts;
+    bool dead = false;
+    err_t err;
+    const char *reason = failure->reason ? failure->reason : "no reason given";
+    bool retryable = !failure->has_retryable || failure->retryable;
+    if (queue_fail (self->queue, task_id, reason, retryable, self->now_ms, &dead, &err)) {
+        log_error ("failure of %s not recorded: %s", task_id, err.msg);
+        return;
+    }
+    if (dead) {
+        Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+        char summary[512];
+        snprintf (summary, sizeof summary, "task %s (%s) is dead after %u attempt(s): %s",
+                  task_id, name, attempts, reason);
+        event.summary = summary;
+        s_emit (self, "alert", &event);
+        log_warn ("%s", summary);
+    }
+    else
+        log_info ("task %s (%s) attempt %u failed, will retry: %s", task_id, name, attempts,
+                  reason);
+}
+
+static void
+s_goodbye (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    peer_t *peer = registry_find (self->registry, identity);
+    if (!peer)
+        return;
+    s_release_peer (self, peer, "agent said goodbye");
+    registry_mark (self->registry, peer, PEER_GONE);
+    s_emit_agent (self, peer, "left");
+}
+
+static void
+s_ack (broker_t *self, zframe_t *identity, const char *correlation, int64_t seq,
+       const char *detail, bool duplicate)
+{
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, correlation);
+    Campaign__Ack ack = CAMPAIGN__ACK__INIT;
+    char stored_id[32];
+    snprintf (stored_id, sizeof stored_id, "J%06" PRId64, seq);
+    ack.stored_id = stored_id;
+    ack.has_journal_seq = 1;
+    ack.journal_seq = (uint64_t) seq;
+    ack.detail = (char *) detail;
+    ack.has_duplicate = 1;
+    ack.duplicate = duplicate;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_ACK;
+    out.env.ack = &ack;
+    s_reply (self, identity, &out, OUT_ACK);
+}
+
+static void
+s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    const Campaign__Submission *sub = env->submission;
+    const char *kind = wire_submission_name (sub->kind_case);
+    err_t err;
+    err_clear (&err);
+
+    int64_t seq;
+    char *detail = NULL;
+    int rc = store_journal_find (self->store, env->message_id, &seq, &detail, &err);
+    if (rc == 0) {
+        /*  A retry of something already applied: the original answer, nothing new. */
+        s_ack (self, identity, env->message_id, seq, detail, true);
+        free (detail);
+        return;
+    }
+    if (rc != ERR_NOTFOUND) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  err.msg);
+        return;
+    }
+    if (strcmp (kind, "none") == 0) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
+                  "submission of a kind this broker does not know");
+        return;
+    }
+    intake_t ctx = {.store = self->store,
+                    .queue = self->queue,
+                    .calendar = self->calendar,
+                    .agent_kinds = self->agent_kinds,
+                    .stages = self->stages,
+                    .now_ms = self->now_ms,
+                    .today = self->today_text};
+    char line[512] = "";
+    /*  A savepoint makes each submission all-or-nothing inside the shared turn. */
+    rc = store_savepoint (self->store, &err);
+    if (!rc)
+        rc = intake_submission (&ctx, sub, line, sizeof line, &err);
+    if (!rc) {
+        size_t size = campaign__submission__get_packed_size (sub);
+        uint8_t *packed = malloc (size ? size : 1);
+        if (!packed)
+            rc = err_set (&err, ERR_NOMEM, "out of memory");
+        else {
+            campaign__submission__pack (sub, packed);
+            store_entry_t entry = {.message_id = env->message_id,
+                                   .kind = kind,
+                                   .sender = env->sender,
+                                   .person = sub->person,
+                                   .received_ms = self->now_ms,
+                                   .campaign_date = self->today_text,
+                                   .body = packed,
+                                   .body_size = size,
+                                   .detail = line};
+            rc = store_journal_append (self->store, &entry, &seq, &err);
+            free (packed);
+        }
+    }
+    if (rc) {
+        store_savepoint_rollback (self->store);
+        if (sub->kind_case == CAMPAIGN__SUBMISSION__KIND_ADVANCE)
+            calendar_restore (self->calendar, self->today, self->now_ms);
+        log_info ("%s from %s rejected: %s", kind, env->sender, err.msg);
+        s_reject (self, identity, env->message_id, s_reject_code (rc), err.msg);
+        return;
+    }
+    store_savepoint_release (self->store);
+    uint64_t count = s_count_journal (self, kind);
+    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+    Campaign__Count journal = CAMPAIGN__COUNT__INIT;
+    journal.name = (char *) kind;
+    journal.has_count = 1;
+    journal.count = count;
+    event.journal = &journal;
+    char summary[640];
+    snprintf (summary, sizeof summary, "%s by %s: %s", kind,
+              sub->person && *sub->person ? sub->person : env->sender, line);
+    event.summary = summary;
+    s_emit (self, "journal", &event);
+    log_info ("%s", summary);
+    s_ack (self, identity, env->message_id, seq, line, false);
+}
+
+static void
+s_snapshot_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    /*  Answered after the turn commits, so the snapshot's sequence is published. */
+    s_queue_out (self, self->snapshots, identity, env, OUT_PLAIN);
+}
+
+static void
+s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    if (env->campaign_id && *env->campaign_id && strcmp (env->campaign_id, self->campaign)) {
+        char message[512];
+        snprintf (message, sizeof message, "this broker runs campaign '%s', not '%s'",
+                  self->campaign, env->campaign_id);
+        s_reject (self, identity, env->message_id,
+                  CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN, message);
+        return;
+    }
+    switch (env->body_case) {
+    case CAMPAIGN__ENVELOPE__BODY_HELLO: s_hello (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_HEARTBEAT: s_heartbeat (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_RESULT: s_result (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_FAILURE: s_failure (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_GOODBYE: s_goodbye (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_SUBMISSION: s_submission (self, identity, env); break;
+    case CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST:
+        s_snapshot_request (self, identity, env);
+        break;
+    default: {
+        char message[128];
+        snprintf (message, sizeof message, "a %s is not something the broker accepts",
+                  wire_body_name (env->body_case));
+        log_warn ("%s: %s", env->sender, message);
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
+                  message);
+    }
+    }
+}
+
+/* --------------------------------------------------------------------------
+   Snapshot */
+
+typedef struct {
+    Campaign__Count **items;
+    size_t n;
+    size_t cap;
+} s_counts_t;
+
+static void
+s_collect_count (void *arg, const char *name, int64_t count)
+{
+    s_counts_t *counts = arg;
+    if (counts->n == counts->cap) {
+        size_t cap = counts->cap ? counts->cap * 2 : 8;
+        Campaign__Count **items = realloc (counts->items, cap * sizeof *items);
+        if (!items)
+            return;
+        counts->items = items;
+        counts->cap = cap;
+    }
+    Campaign__Count *item = calloc (1, sizeof *item);
+    if (!item)
+        return;
+    campaign__count__init (item);
+    item->name = strdup (name);
+    item->has_count = 1;
+    item->count = (uint64_t) count;
+    counts->items[counts->n++] = item;
+}
+
+static void
+s_counts_free (s_counts_t *counts)
+{
+    for (size_t i = 0; i < counts->n; i++) {
+        free (counts->items[i]->name);
+        free (counts->items[i]);
+    }
+    free (counts->items);
+}
+
+static void
+s_answer_snapshot (broker_t *self, s_out_t *request)
+{
+    wire_envelope_t *env = NULL;
+    if (wire_unpack (zframe_data (request->frame), zframe_size (request->frame), SIZE_MAX, &env,
+                     NULL))
+        return;
+    Campaign__Snapshot snap = CAMPAIGN__SNAPSHOT__INIT;
+    snap.campaign = self->campaign;
+    snap.date = self->today_text;
+    snap.has_week = snap.has_held = snap.has_seq = 1;
+    snap.week = (uint32_t) s_week (self);
+    snap.held = false;
+    snap.seq = status_seq (self->status);
+    snap.clock = (char *) calendar_mode_name (calendar_mode (self->calendar));
+    snap.phase = (char *) "";
+    snap.activity = (char *) "";
+
+    size_t n_agents = 0;
+    for (peer_t *peer = registry_first (self->registry); peer;
+         peer = registry_next (self->registry))
+        n_agents++;
+    Campaign__AgentState *states = calloc (n_agents ? n_agents : 1, sizeof *states);
+    Campaign__AgentState **state_ptrs = calloc (n_agents ? n_agents : 1, sizeof *state_ptrs);
+    if (states && state_ptrs) {
+        size_t i = 0;
+        for (peer_t *peer = registry_first (self->registry); peer && i < n_agents;
+             peer = registry_next (self->registry), i++) {
+            registry_state (peer, &states[i]);
+            state_ptrs[i] = &states[i];
+        }
+        snap.n_agents = n_agents;
+        snap.agents = state_ptrs;
+    }
+    Campaign__TaskCounts counts;
+    queue_counts (self->queue, self->now_ms, &counts);
+    snap.tasks = &counts;
+
+    s_counts_t journal = {0}, handoffs = {0};
+    for (s_count_t *count = zhashx_first (self->journal_counts); count;
+         count = zhashx_next (self->journal_counts))
+        s_collect_count (&journal, count->kind, (int64_t) count->count);
+    store_handoffs_open (self->store, s_collect_count, &handoffs, NULL);
+    snap.n_journal = journal.n;
+    snap.journal = journal.items;
+    snap.n_handoffs = handoffs.n;
+    snap.handoffs = handoffs.items;
+
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, env->message_id);
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT;
+    out.env.snapshot = &snap;
+    if (wire_send (self->router, request->identity, &out.env))
+        log_debug ("snapshot not sent: %s", zmq_strerror (errno));
+    s_counts_free (&journal);
+    s_counts_free (&handoffs);
+    free (states);
+    free (state_ptrs);
+    wire_free (&env);
+}
+
+/* --------------------------------------------------------------------------
+   Leasing */
+
+static void
+s_send_task (broker_t *self, peer_t *peer, task_t *task)
+{
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, NULL);
+    Campaign__Task msg = CAMPAIGN__TASK__INIT;
+    msg.task_id = task->id_text;
+    msg.has_attempt = msg.has_payload = msg.has_lease_ms = 1;
+    msg.attempt = task->attempts;
+    msg.name = task->name;
+    msg.payload.data = task->payload;
+    msg.payload.len = task->payload_size;
+    msg.lease_ms = (uint32_t) (task->lease_expires_ms - self->now_ms);
+    msg.campaign_date = self->today_text;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_TASK;
+    out.env.task = &msg;
+    s_queue_out (self, self->outbox, peer->identity, &out.env, OUT_TASK);
+}
+
+/*  Round-robin over the ready agents, one task each per pass, so instances of a kind
+    share the work instead of the first one taking everything. */
+static void
+s_dispatch (broker_t *self)
+{
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (peer_t *peer = registry_first (self->registry); peer;
+             peer = registry_next (self->registry)) {
+            if (peer->state != PEER_READY || peer->leased >= peer->capacity)
+                continue;
+            task_t *task = queue_next (self->queue, peer->kind, self->now_ms);
+            if (!task)
+                continue;
+            err_t err;
+            if (queue_lease (self->queue, task, peer->key, self->now_ms, &err)) {
+                log_error ("lease of %s failed: %s", task->id_text, err.msg);
+                return;
+            }
+            peer->leased++;
+            s_send_task (self, peer, task);
+            progress = true;
+        }
+    }
+}
+
+/* --------------------------------------------------------------------------
+   Turns */
+
+static int
+s_persist_date (broker_t *self, err_t *err)
+{
+    char text[32];
+    snprintf (text, sizeof text, "%d", self->today);
+    return store_meta_set (self->store, "campaign_day", text, err);
+}
+
+static int
+s_reload (broker_t *self, err_t *err)
+{
+    zhashx_purge (self->journal_counts);
+    int rc = queue_reload (self->queue, err);
+    if (!rc)
+        rc = store_journal_counts (self->store, s_load_count, self, err);
+    char *text = NULL;
+    if (!rc && store_meta_get (self->store, "campaign_day", &text, NULL) == 0) {
+        self->today = (int32_t) strtol (text, NULL, 10);
+        free (text);
+        if (calendar_mode (self->calendar) == CALENDAR_SIMULATED)
+            calendar_restore (self->calendar, self->today, self->now_ms);
+    }
+    else if (!rc)
+        self->today = calendar_today (self->calendar, self->now_ms);
+    date_format (self->today, self->today_text);
+    /*  Leases are gone with the reload: no agent holds anything now. */
+    for (peer_t *peer = registry_first (self->registry); peer;
+         peer = registry_next (self->registry))
+        peer->leased = 0;
+    return rc;
+}
+
+static void
+s_turn_begin (broker_t *self)
+{
+    self->now_ms = wire_now_ms ();
+    self->mono_ms = zclock_mono ();
+    err_t err;
+    if (!store_in_transaction (self->store) && store_begin (self->store, &err))
+        log_error ("%s", err.msg);
+}
+
+static void
+s_clock_check (broker_t *self)
+{
+    int32_t today = calendar_today (self->calendar, self->now_ms);
+    if (today == self->today)
+        return;
+    int old_week = s_week (self);
+    self->today = today;
+    date_format (today, self->today_text);
+    err_t err;
+    if (s_persist_date (self, &err))
+        log_error ("%s", err.msg);
+    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+    char summary[128];
+    snprintf (summary, sizeof summary, "campaign date is now %s (week %d)", self->today_text,
+              s_week (self));
+    event.summary = summary;
+    s_emit (self, old_week != s_week (self) ? "clock.week" : "clock.day", &event);
+    log_info ("%s", summary);
+}
+
+static void
+s_turn_end (broker_t *self)
+{
+    s_clock_check (self);
+    s_dispatch (self);
+    Campaign__TaskCounts counts;
+    queue_counts (self->queue, self->now_ms, &counts);
+    if (memcmp (&counts, &self->last_counts, sizeof counts) != 0) {
+        Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+        char summary[160];
+        snprintf (summary, sizeof summary,
+                  "tasks: %" PRIu64 " queued, %" PRIu64 " leased, %" PRIu64 " done, %" PRIu64
+                  " retrying, %" PRIu64 " dead",
+                  counts.queued, counts.leased, counts.done, counts.failed, counts.dead);
+        event.summary = summary;
+        event.tasks = &counts;
+        s_emit (self, "task", &event);
+        self->last_counts = counts;
+    }
+    err_t err;
+    int rc = status_persist (self->status, &err);
+    if (!rc)
+        rc = store_commit (self->store, &err);
+    if (rc) {
+        /*  Nothing of this turn is durable: undo it in memory, and tell every client
+            whose submission was in it to retry. */
+        log_error ("commit failed, turn undone: %s", err.msg);
+        store_rollback (self->store);
+        status_discard (self->status);
+        err_t reload_err;
+        if (s_reload (self, &reload_err)) {
+            log_error ("reloading state after a failed commit: %s", reload_err.msg);
+            self->storage_failed = true;
+        }
+        queue_counts (self->queue, self->now_ms, &self->last_counts);
+    }
+    s_out_t *out;
+    while ((out = zlistx_detach (self->outbox, NULL))) {
+        if (rc && out->kind == OUT_TASK) {
+            void *item = out;
+            s_out_free (&item);
+            continue;
+        }
+        if (rc && out->kind == OUT_ACK) {
+            zframe_t *identity = out->identity;
+            out->identity = NULL;
+            s_reject (self, identity, out->correlation, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                      "the broker could not store this; retry later");
+            zframe_destroy (&identity);
+            s_out_t *rejection = zlistx_detach (self->outbox, zlistx_last (self->outbox));
+            void *item = out;
+            s_out_free (&item);
+            out = rejection;
+            if (!out)
+                continue;
+        }
+        void *handle = zsock_resolve (self->router);
+        if (zmq_send (handle, zframe_data (out->identity), zframe_size (out->identity),
+                      ZMQ_SNDMORE)
+                < 0
+            || zmq_send (handle, zframe_data (out->frame), zframe_size (out->frame), 0) < 0)
+            log_debug ("reply not sent: %s", zmq_strerror (errno));
+        void *item = out;
+        s_out_free (&item);
+    }
+    if (!rc)
+        status_flush (self->status);
+    while ((out = zlistx_detach (self->snapshots, NULL))) {
+        s_answer_snapshot (self, out);
+        void *item = out;
+        s_out_free (&item);
+    }
+}
+
+static int
+s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    broker_t *self = arg;
+    s_turn_begin (self);
+    void *handle = zsock_resolve (self->router);
+    for (int i = 0; i < self->batch_max; i++) {
+        zmsg_t *msg = NULL;
+        /*  Non-blocking reads drain what is waiting: that batch shares one commit. */
+        if (!(zsock_events (self->router) & ZMQ_POLLIN))
+            break;
+        msg = zmsg_recv_nowait (handle);
+        if (!msg)
+            break;
+        zframe_t *identity = zmsg_pop (msg);
+        if (!identity || zmsg_size (msg) != 1) {
+            log_warn ("message with %zu frames dropped (expected identity + envelope)",
+                      zmsg_size (msg) + (identity ? 1 : 0));
+            zframe_destroy (&identity);
+            zmsg_destroy (&msg);
+            continue;
+        }
+        zframe_t *frame = zmsg_first (msg);
+        wire_envelope_t *env = NULL;
+        err_t err;
+        int rc = wire_unpack (zframe_data (frame), zframe_size (frame), self->max_bytes, &env,
+                              &err);
+        if (rc) {
+            log_warn ("frame from peer %02x%02x... refused: %s",
+                      zframe_size (identity) > 0 ? zframe_data (identity)[0] : 0,
+                      zframe_size (identity) > 1 ? zframe_data (identity)[1] : 0, err.msg);
+            s_reject (self, identity, NULL, s_reject_code (rc), err.msg);
+        }
+        else
+            s_handle (self, identity, env);
+        wire_free (&env);
+        zframe_destroy (&identity);
+        zmsg_destroy (&msg);
+    }
+    s_turn_end (self);
+    return self->storage_failed ? -1 : 0;
+}
+
+static int
+s_on_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    broker_t *self = arg;
+    s_turn_begin (self);
+    int64_t timeout = (int64_t) self->heartbeat_ms * self->liveness;
+    peer_t *peer;
+    while ((peer = registry_next_silent (self->registry, self->mono_ms, timeout))) {
+        s_release_peer (self, peer, "agent lost");
+        registry_mark (self->registry, peer, PEER_LOST);
+        s_emit_agent (self, peer, "lost (no heartbeat)");
+    }
+    err_t err;
+    int expired = queue_expire (self->queue, self->now_ms, &err);
+    if (expired < 0)
+        log_error ("expiring leases: %s", err.msg);
+    else if (expired > 0)
+        log_warn ("%d lease(s) expired; tasks back in the queue", expired);
+    if (self->mono_ms >= self->next_beat_ms) {
+        wire_out_t out;
+        wire_out_init (&out, self->campaign, SENDER, NULL);
+        Campaign__Heartbeat beat = CAMPAIGN__HEARTBEAT__INIT;
+        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_HEARTBEAT;
+        out.env.heartbeat = &beat;
+        for (peer = registry_first (self->registry); peer;
+             peer = registry_next (self->registry))
+            if (peer->state == PEER_READY)
+                s_reply (self, peer->identity, &out, OUT_PLAIN);
+        self->next_beat_ms = self->mono_ms + self->heartbeat_ms;
+    }
+    s_turn_end (self);
+    if (signals_take_reload ())
+        return -1; /* broker_run returns 1 so main can reload */
+    return self->storage_failed || signals_stop_requested () ? -1 : 0;
+}
+
+/* --------------------------------------------------------------------------
+   Construction */
+
+static int
+s_settings (broker_t *self, conf_t *conf, err_t *err)
+{
+    const char *campaign, *endpoint, *status_endpoint, *state_dir;
+    int64_t max_bytes, batch_max, heartbeat_ms, liveness;
+    int rc = conf_string (conf, "campaign.id", NULL, &campaign, err);
+    if (!rc && (!campaign || !*campaign))
+        rc = err_set (err, ERR_INVALID, "setting 'campaign.id' is required");
+    if (!rc)
+        rc = conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint,
+                          err);
+    if (!rc)
+        rc = conf_string (conf, "broker.status_endpoint", "ipc:///tmp/campaign-status.ipc",
+                          &status_endpoint, err);
+    if (!rc)
+        rc = conf_string (conf, "broker.state_dir", "/var/lib/campaign", &state_dir, err);
+    if (!rc)
+        rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024, INT32_MAX,
+                             &max_bytes, err);
+    if (!rc)
+        rc = conf_int_range (conf, "broker.batch_max", 512, 1, 100000, &batch_max, err);
+    if (!rc)
+        rc = conf_int_range (conf, "agents.heartbeat_ms", 1000, 10, 600000, &heartbeat_ms,
+                             err);
+    if (!rc)
+        rc = conf_int_range (conf, "agents.liveness", 3, 1, 100, &liveness, err);
+    if (rc)
+        return rc;
+    self->campaign = strdup (campaign);
+    self->endpoint = strdup (endpoint);
+    self->status_endpoint = strdup (status_endpoint);
+    self->state_dir = strdup (state_dir);
+    if (!self->campaign || !self->endpoint || !self->status_endpoint || !self->state_dir)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    self->max_bytes = (size_t) max_bytes;
+    self->batch_max = (int) batch_max;
+    self->heartbeat_ms = (int) heartbeat_ms;
+    self->liveness = (int) liveness;
+
+    self->agent_kinds = zhashx_new ();
+    if (!self->agent_kinds)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    config_setting_t *kinds = conf_lookup (conf, "agents.kinds");
+    if (kinds) {
+        char where[256];
+        if (!config_setting_is_aggregate (kinds))
+            return err_set (err, ERR_INVALID, "%s: setting 'agents.kinds' must be a list of names",
+                            conf_where (conf, kinds, where, sizeof where));
+        for (int i = 0; i < config_setting_length (kinds); i++) {
+            const char *kind = config_setting_get_string_elem (kinds, i);
+            if (!kind || !*kind)
+                return err_set (err, ERR_INVALID,
+                                "%s: setting 'agents.kinds' item %d is not a name",
+                                conf_where (conf, kinds, where, sizeof where), i + 1);
+            zhashx_insert (self->agent_kinds, kind, (void *) 1);
+        }
+    }
+    else {
+        static const char *const defaults[]
+            = {"expansion-opportunity-identifier", "customer-segmentation-analyst",
+               "customer-health-scorer", "retrospective-analyzer", NULL};
+        for (int i = 0; defaults[i]; i++)
+            zhashx_insert (self->agent_kinds, defaults[i], (void *) 1);
+    }
+    for (int i = 0; intake_default_stages[i]; i++)
+        self->stages[i] = intake_default_stages[i];
+    return 0;
+}
+
+static int
+s_calendar (broker_t *self, conf_t *conf, err_t *err)
+{
+    const char *start, *clock;
+    int64_t weeks, offset;
+    double seconds_per_week;
+    int rc = conf_string (conf, "campaign.start_date", NULL, &start, err);
+    if (!rc && !start)
+        rc = err_set (err, ERR_INVALID, "setting 'campaign.start_date' is required (YYYY-MM-DD)");
+    if (!rc)
+        rc = conf_string (conf, "campaign.clock", "calendar", &clock, err);
+    if (!rc)
+        rc = conf_int_range (conf, "campaign.weeks", 12, 1, 104, &weeks, err);
+    if (!rc)
+        rc = conf_int_range (conf, "campaign.utc_offset_minutes", 0, -14 * 60, 14 * 60, &offset,
+                             err);
+    if (!rc)
+        rc = conf_double_range (conf, "campaign.seconds_per_week", 0, 0, 1e9, &seconds_per_week,
+                                err);
+    if (rc)
+        return rc;
+    int32_t start_day;
+    calendar_mode_t mode;
+    char where[256];
+    if (date_parse (start, &start_day))
+        return err_set (err, ERR_INVALID, "%s: campaign.start_date '%s' is not a date (YYYY-MM-DD)",
+                        conf_where (conf, conf_lookup (conf, "campaign.start_date"), where,
+                                    sizeof where),
+                        start);
+    if (calendar_mode_parse (clock, &mode))
+        return err_set (err, ERR_INVALID,
+                        "%s: campaign.clock '%s' is not \"calendar\" or \"simulated\"",
+                        conf_where (conf, conf_lookup (conf, "campaign.clock"), where,
+                                    sizeof where),
+                        clock);
+    self->calendar = calendar_new (start_day, (int) weeks, mode);
+    if (!self->calendar)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    calendar_set_utc_offset (self->calendar, (int) offset);
+    calendar_set_seconds_per_week (self->calendar, seconds_per_week);
+    return 0;
+}
+
+static int
+s_lock_pid (broker_t *self, err_t *err)
+{
+    snprintf (self->pid_path, sizeof self->pid_path, "%s/campaign-broker.pid", self->state_dir);
+    self->pid_fd = open (self->pid_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (self->pid_fd < 0)
+        return err_set (err, ERR_IO, "cannot open pid file %s: %s", self->pid_path,
+                        strerror (errno));
+    if (flock (self->pid_fd, LOCK_EX | LOCK_NB) != 0) {
+        char text[32] = "";
+        ssize_t n = read (self->pid_fd, text, sizeof text - 1);
+        text[n > 0 ? n : 0] = '\0';
+        text[strcspn (text, "\n")] = '\0';
+        close (self->pid_fd);
+        self->pid_fd = -1;
+        return err_set (err, ERR_STATE,
+                        "another broker (pid %s) is running campaign '%s' in %s",
+                        *text ? text : "?", self->campaign, self->state_dir);
+    }
+    char text[32];
+    int len = snprintf (text, sizeof text, "%ld\n", (long) getpid ());
+    if (ftruncate (self->pid_fd, 0) != 0 || pwrite (self->pid_fd, text, (size_t) len, 0) != len)
+        return err_set (err, ERR_IO, "cannot write pid file %s: %s", self->pid_path,
+                        strerror (errno));
+    return 0;
+}
+
+static int
+s_mkdirs (const char *path, err_t *err)
+{
+    char buf[4096];
+    snprintf (buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir (buf, 0755);
+            *p = '/';
+        }
+    if (mkdir (buf, 0755) != 0 && errno != EEXIST)
+        return err_set (err, ERR_IO, "cannot create state directory %s: %s", path,
+                        strerror (errno));
+    return 0;
+}
+
+static int
+s_check_campaign (broker_t *self, err_t *err)
+{
+    char *stored = NULL;
+    int rc = store_meta_get (self->store, "campaign_id", &stored, NULL);
+    if (rc == ERR_NOTFOUND)
+        return store_meta_set (self->store, "campaign_id", self->campaign, err);
+    if (rc)
+        return err_set (err, ERR_STORAGE, "cannot read the campaign id from the store");
+    rc = strcmp (stored, self->campaign) == 0
+             ? 0
+             : err_set (err, ERR_INVALID,
+                        "the store in %s belongs to campaign '%s', not '%s' (campaign.id); "
+                        "use another broker.state_dir",
+                        self->state_dir, stored, self->campaign);
+    free (stored);
+    return rc;
+}
+
+int
+broker_new (conf_t *conf, broker_t **out, err_t *err)
+{
+    broker_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    self->pid_fd = -1;
+    int rc = s_settings (self, conf, err);
+    if (!rc)
+        rc = s_calendar (self, conf, err);
+    queue_options_t options = {0};
+    int64_t max_attempts = 5, lease_ms = 60000, retry_base_ms = 1000, retry_max_ms = 60000;
+    if (!rc)
+        rc = conf_int_range (conf, "tasks.max_attempts", 5, 1, 1000, &max_attempts, err);
+    if (!rc)
+        rc = conf_int_range (conf, "tasks.lease_ms", 60000, 10, 86400000, &lease_ms, err);
+    if (!rc)
+        rc = conf_int_range (conf, "tasks.retry_base_ms", 1000, 0, 86400000, &retry_base_ms,
+                             err);
+    if (!rc)
+        rc = conf_int_range (conf, "tasks.retry_max_ms", 60000, 0, 86400000, &retry_max_ms,
+                             err);
+    if (rc) {
+        rc = rc == ERR_NOMEM ? rc : ERR_INVALID;
+        goto cleanup;
+    }
+    options.max_attempts = (uint32_t) max_attempts;
+    options.lease_ms = lease_ms;
+    options.retry_base_ms = retry_base_ms;
+    options.retry_max_ms = retry_max_ms;
+    options.jitter_seed = (uint32_t) getpid ();
+
+    if ((rc = s_mkdirs (self->state_dir, err)) || (rc = s_lock_pid (self, err)))
+        goto cleanup;
+    char db_path[4200];
+    snprintf (db_path, sizeof db_path, "%s/campaign.db", self->state_dir);
+    if ((rc = store_open (db_path, &self->store, err)) || (rc = s_check_campaign (self, err)))
+        goto cleanup;
+    self->registry = registry_new ();
+    self->journal_counts = zhashx_new ();
+    self->outbox = zlistx_new ();
+    self->snapshots = zlistx_new ();
+    if (!self->registry || !self->journal_counts || !self->outbox || !self->snapshots) {
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    zhashx_set_destructor (self->journal_counts, s_count_free);
+    zlistx_set_destructor (self->outbox, s_out_free);
+    zlistx_set_destructor (self->snapshots, s_out_free);
+    self->now_ms = wire_now_ms ();
+    if ((rc = queue_new (self->store, &options, &self->queue, err)) || (rc = s_reload (self, err)))
+        goto cleanup;
+
+    self->router = zsock_new (ZMQ_ROUTER);
+    self->pub = zsock_new (ZMQ_PUB);
+    if (!self->router || !self->pub) {
+        rc = err_set (err, ERR_NOMEM, "cannot create sockets");
+        goto cleanup;
+    }
+    /*  libzmq drops a connection that sends a frame over this size; frames between
+        max_message_bytes and this get a TOO_LARGE rejection from wire_unpack. */
+    zsock_set_maxmsgsize (self->router, (int64_t) self->max_bytes * 2 + 4096);
+    zsock_set_linger (self->router, 1000);
+    zsock_set_sndhwm (self->router, 100000);
+    zsock_set_rcvhwm (self->router, 100000);
+    zsock_set_sndhwm (self->pub, 100000);
+    if (zsock_bind (self->router, "%s", self->endpoint) < 0) {
+        rc = err_set (err, ERR_IO, "cannot bind broker.endpoint '%s': %s", self->endpoint,
+                      zmq_strerror (zmq_errno ()));
+        goto cleanup;
+    }
+    if (zsock_bind (self->pub, "%s", self->status_endpoint) < 0) {
+        rc = err_set (err, ERR_IO, "cannot bind broker.status_endpoint '%s': %s",
+                      self->status_endpoint, zmq_strerror (zmq_errno ()));
+        goto cleanup;
+    }
+    if ((rc = status_new (self->pub, self->store, self->campaign, &self->status, err)))
+        goto cleanup;
+    queue_counts (self->queue, self->now_ms, &self->last_counts);
+    log_info ("campaign %s: store %s, date %s (week %d, %s clock), %s, status %s, seq %" PRIu64,
+              self->campaign, db_path, self->today_text, s_week (self),
+              calendar_mode_name (calendar_mode (self->calendar)), self->endpoint,
+              self->status_endpoint, status_seq (self->status));
+cleanup:
+    if (rc)
+        broker_destroy (&self);
+    else
+        *out = self;
+    return rc;
+}
+
+void
+broker_destroy (broker_t **self_p)
+{
+    if (self_p && *self_p) {
+        broker_t *self = *self_p;
+        status_destroy (&self->status);
+        zsock_destroy (&self->router);
+        zsock_destroy (&self->pub);
+        queue_destroy (&self->queue);
+        if (self->store)
+            store_rollback (self->store);
+        store_destroy (&self->store);
+        registry_destroy (&self->registry);
+        calendar_destroy (&self->calendar);
+        zhashx_destroy (&self->agent_kinds);
+        zhashx_destroy (&self->journal_counts);
+        zlistx_destroy (&self->outbox);
+        zlistx_destroy (&self->snapshots);
+        if (self->pid_fd >= 0) {
+            unlink (self->pid_path);
+            close (self->pid_fd);
+        }
+        free (self->campaign);
+        free (self->endpoint);
+        free (self->status_endpoint);
+        free (self->state_dir);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+broker_run (broker_t *self)
+{
+    zloop_t *loop = zloop_new ();
+    if (!loop)
+        return ERR_NOMEM;
+    zloop_reader (loop, self->router, s_on_router, self);
+    int tick = self->heartbeat_ms < 100 ? self->heartbeat_ms : 100;
+    zloop_timer (loop, (size_t) tick, 0, s_on_tick, self);
+    zloop_set_nonstop (loop, true); /* we decide when to stop, from the flags */
+    while (!signals_stop_requested () && !self->storage_failed) {
+        zloop_start (loop);
+        if (signals_take_reload ()) {
+            zloop_destroy (&loop);
+            return 1;
+        }
+    }
+    zloop_destroy (&loop);
+    log_info ("campaign %s: stopping at seq %" PRIu64, self->campaign, status_seq (self->status));
+    return self->storage_failed ? ERR_STORAGE : 0;
+}

@@ -1,0 +1,71 @@
+/*  agent.h: the runtime every agent process is built on.
+
+    An agent is a stateless worker (SPEC section 2). The runtime connects a DEALER to the
+    broker, says hello (kind, instance, version, capacity), and once welcomed exchanges
+    heartbeats both ways. Tasks arrive under a lease; each runs on a worker thread, so
+    heartbeats go on during long work, and its result (or failure) goes back to the
+    broker. If the broker falls silent for `liveness` heartbeats, or answers that it does
+    not know us (after its restart), the runtime reconnects with exponential back-off and
+    says hello again (ZeroMQ Guide "Paranoid Pirate"). SIGTERM/SIGINT: the task in hand
+    is finished, a goodbye is sent, agent_run returns 0.
+
+    The task function runs on the worker thread, one task at a time; it must not touch
+    the runtime. It fills out->payload/out->summary (malloc'd, the runtime frees them) and
+    returns 0, or returns an error with err filled: ERR_INVALID / ERR_UNSUPPORTED are
+    reported as not retryable (the input is wrong), anything else as retryable.
+*/
+#ifndef CAMPAIGN_AGENT_H
+#define CAMPAIGN_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "wire.h"
+
+typedef struct {
+    uint8_t *payload;
+    size_t size;
+    char *summary;
+} agent_output_t;
+
+typedef int (agent_task_fn) (void *arg, const Campaign__Task *task, agent_output_t *out,
+                             err_t *err);
+
+typedef struct {
+    const char *kind;
+    const char *instance;
+    const char *version;
+    const char *endpoint;
+    const char *campaign;
+    uint32_t capacity;      /* tasks the broker may lease to us at once */
+    int heartbeat_ms;       /* until the broker's welcome says otherwise */
+    int liveness;           /* missed heartbeats before the broker is presumed gone */
+    int reconnect_min_ms;
+    int reconnect_max_ms;
+    size_t max_bytes;
+} agent_options_t;
+
+/*  Fill opts from conf (broker.endpoint, campaign.id, agents.capacity,
+    agents.heartbeat_ms, agents.liveness, agents.reconnect_min_ms,
+    agents.reconnect_max_ms, broker.max_message_bytes). kind and instance are borrowed. */
+int agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
+                             agent_options_t *opts, err_t *err);
+
+typedef struct _agent_t agent_t;
+
+agent_t *agent_new (const agent_options_t *opts, agent_task_fn *fn, void *arg);
+void agent_destroy (agent_t **self_p);
+
+/*  Run until SIGTERM/SIGINT. 0 on a clean stop, ERR_* if the runtime could not start. */
+int agent_run (agent_t *self);
+
+/*  Counters for logs and tests. */
+uint64_t agent_tasks_done (agent_t *self);
+
+/*  The standard main of an agent executable: cli, --instance NAME, log setup,
+    agent_run, exit code. usage is the --help text. */
+int agent_main (int argc, char **argv, const char *kind, const char *usage, agent_task_fn *fn,
+                void *arg);
+
+#endif

@@ -1,0 +1,168 @@
+/*  client.c: Lazy Pirate requests from tools to the broker (see client.h). */
+#include "client.h"
+
+#include <string.h>
+
+struct _client_t {
+    char *endpoint;
+    char *campaign;
+    char *sender;
+    int timeout_ms;
+    int retries;
+    size_t max_bytes;
+    zsock_t *dealer;
+};
+
+client_t *
+client_new (const char *endpoint, const char *campaign, const char *sender)
+{
+    client_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->endpoint = strdup (endpoint);
+    self->campaign = strdup (campaign);
+    self->sender = strdup (sender);
+    self->timeout_ms = 5000;
+    self->retries = 3;
+    self->max_bytes = WIRE_MAX_BYTES;
+    if (!self->endpoint || !self->campaign || !self->sender)
+        client_destroy (&self);
+    return self;
+}
+
+int
+client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *err)
+{
+    const char *endpoint, *campaign;
+    int64_t timeout_ms, retries, max_bytes;
+    int rc = conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint,
+                          err);
+    if (!rc)
+        rc = conf_string (conf, "campaign.id", "campaign", &campaign, err);
+    if (!rc)
+        rc = conf_int_range (conf, "client.timeout_ms", 5000, 10, 3600000, &timeout_ms, err);
+    if (!rc)
+        rc = conf_int_range (conf, "client.retries", 3, 0, 1000, &retries, err);
+    if (!rc)
+        rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024,
+                             INT32_MAX, &max_bytes, err);
+    if (rc)
+        return rc;
+    client_t *self = client_new (endpoint, campaign, sender);
+    if (!self)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    client_set_timeout (self, (int) timeout_ms, (int) retries);
+    self->max_bytes = (size_t) max_bytes;
+    *out = self;
+    return 0;
+}
+
+void
+client_destroy (client_t **self_p)
+{
+    if (self_p && *self_p) {
+        client_t *self = *self_p;
+        zsock_destroy (&self->dealer);
+        free (self->endpoint);
+        free (self->campaign);
+        free (self->sender);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+client_set_timeout (client_t *self, int timeout_ms, int retries)
+{
+    self->timeout_ms = timeout_ms;
+    self->retries = retries;
+}
+
+void
+client_prepare (client_t *self, wire_out_t *out)
+{
+    wire_out_init (out, self->campaign, self->sender, NULL);
+}
+
+const char *
+client_endpoint (client_t *self)
+{
+    return self->endpoint;
+}
+
+const char *
+client_campaign (client_t *self)
+{
+    return self->campaign;
+}
+
+static int
+s_connect (client_t *self)
+{
+    zsock_destroy (&self->dealer);
+    self->dealer = zsock_new (ZMQ_DEALER);
+    if (!self->dealer)
+        return ERR_NOMEM;
+    zsock_set_linger (self->dealer, 0);
+    /*  Replies larger than our limit are refused by libzmq rather than buffered. */
+    zsock_set_maxmsgsize (self->dealer, (int64_t) self->max_bytes + 4096);
+    if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
+        zsock_destroy (&self->dealer);
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
+int
+client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **reply,
+                err_t *err)
+{
+    zframe_t *frame;
+    int rc = wire_pack (req, &frame);
+    if (rc)
+        return err_set (err, rc, "out of memory packing the request");
+    int tries = self->retries + 1;
+    for (int attempt = 1; attempt <= tries; attempt++) {
+        if (!self->dealer && (rc = s_connect (self)) != 0) {
+            zframe_destroy (&frame);
+            return err_set (err, ERR_UNREACHABLE, "cannot connect to broker endpoint '%s'",
+                            self->endpoint);
+        }
+        zframe_t *copy = zframe_dup (frame);
+        if (!copy || zframe_send (&copy, self->dealer, 0) != 0) {
+            zframe_destroy (&copy);
+            zsock_destroy (&self->dealer);
+            continue;
+        }
+        int64_t deadline = zclock_mono () + self->timeout_ms;
+        for (;;) {
+            int64_t left = deadline - zclock_mono ();
+            if (left <= 0)
+                break;
+            zmq_pollitem_t item = {zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0};
+            if (zmq_poll (&item, 1, (long) left) < 0)
+                break; /* interrupted */
+            if (!(item.revents & ZMQ_POLLIN))
+                continue;
+            wire_envelope_t *answer = NULL;
+            err_t ignore;
+            if (wire_recv (self->dealer, false, self->max_bytes, NULL, &answer, &ignore) != 0)
+                continue; /* unreadable answer: keep waiting for a good one */
+            if (answer->correlation_id && strcmp (answer->correlation_id, req->message_id) == 0) {
+                zframe_destroy (&frame);
+                *reply = answer;
+                return 0;
+            }
+            wire_free (&answer); /* a late answer to an earlier request */
+        }
+        /*  Lazy Pirate: the socket may hold our request in a dead connection's queue;
+            only a new socket guarantees the retry is really sent. */
+        zsock_destroy (&self->dealer);
+        if (zsys_interrupted)
+            break;
+    }
+    zframe_destroy (&frame);
+    return err_set (err, ERR_UNREACHABLE,
+                    "broker at '%s' did not answer (%d tries, %d ms each); is it running?",
+                    self->endpoint, tries, self->timeout_ms);
+}

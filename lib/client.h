@@ -1,0 +1,45 @@
+/*  client.h: the tool side of a request to the broker (ZeroMQ Guide "Lazy Pirate").
+
+    A client sends one envelope on a DEALER socket and waits for the answer whose
+    correlation id is the request's message id, ignoring stale answers. If none comes
+    within the timeout it closes the socket (dropping the queued request), reconnects and
+    sends the same envelope again, with the same message id, so the broker applies it at
+    most once and answers a retry with the original acknowledgement. After the last try
+    it gives up with ERR_UNREACHABLE (exit code 3).
+
+    Settings: client.timeout_ms (default 5000) and client.retries (default 3) from the
+    configuration; see client_new_from_conf.
+*/
+#ifndef CAMPAIGN_CLIENT_H
+#define CAMPAIGN_CLIENT_H
+
+#include "conf.h"
+#include "wire.h"
+
+typedef struct _client_t client_t;
+
+/*  A client of the broker at endpoint for campaign, identified as sender. NULL on
+    allocation failure. */
+client_t *client_new (const char *endpoint, const char *campaign, const char *sender);
+
+/*  Same, reading broker.endpoint, campaign.id, client.timeout_ms, client.retries,
+    broker.max_message_bytes from conf. ERR_INVALID with err for a bad setting. */
+int client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *err);
+
+void client_destroy (client_t **self_p);
+
+void client_set_timeout (client_t *self, int timeout_ms, int retries);
+
+/*  Build an envelope for this client's campaign and sender with a fresh message id. */
+void client_prepare (client_t *self, wire_out_t *out);
+
+/*  Send req and wait for its answer (see above). On success *reply is the broker's
+    envelope (an ack, a rejection, a snapshot...), owned by the caller (wire_free).
+    ERR_UNREACHABLE after the last try; err says which endpoint and how long. */
+int client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **reply,
+                    err_t *err);
+
+const char *client_endpoint (client_t *self);
+const char *client_campaign (client_t *self);
+
+#endif

@@ -1,0 +1,256 @@
+/*  test_support.c: temp dirs, processes and the leak check for the suites. */
+#include "test_support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
+void
+ts_leak_check (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    if (__lsan_do_recoverable_leak_check ()) {
+        fprintf (stderr, "LeakSanitizer found leaks in this test (report above)\n");
+        abort ();
+    }
+#endif
+}
+
+long long
+ts_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+ts_tempdir (void)
+{
+    const char *base = getenv ("TMPDIR");
+    char *path = NULL;
+    if (asprintf (&path, "%s/campaign-test-XXXXXX", base && *base ? base : "/tmp") < 0)
+        return NULL;
+    if (!mkdtemp (path)) {
+        free (path);
+        return NULL;
+    }
+    return path;
+}
+
+static int
+s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove (path);
+}
+
+void
+ts_tempdir_remove (char **dir_p)
+{
+    if (dir_p && *dir_p) {
+        nftw (*dir_p, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free (*dir_p);
+        *dir_p = NULL;
+    }
+}
+
+char *
+ts_data_path (const char *name)
+{
+    char *path = NULL;
+    if (asprintf (&path, "%s/%s", CAMPAIGN_TEST_DATA, name) < 0)
+        return NULL;
+    return path;
+}
+
+char *
+ts_bin (const char *name)
+{
+    char *path = NULL;
+    if (asprintf (&path, "%s/%s", CAMPAIGN_BIN_DIR, name) < 0)
+        return NULL;
+    return path;
+}
+
+char *
+ts_write_file (const char *dir, const char *name, const char *text)
+{
+    char *path = NULL;
+    if (asprintf (&path, "%s/%s", dir, name) < 0)
+        return NULL;
+    FILE *file = fopen (path, "w");
+    if (!file) {
+        free (path);
+        return NULL;
+    }
+    fputs (text, file);
+    fclose (file);
+    return path;
+}
+
+char *
+ts_read_file (const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return NULL;
+    size_t size = 0, cap = 4096;
+    char *data = malloc (cap);
+    size_t n;
+    while (data && (n = fread (data + size, 1, cap - size - 1, file)) > 0) {
+        size += n;
+        if (cap - size - 1 == 0) {
+            char *bigger = realloc (data, cap * 2);
+            if (!bigger) {
+                free (data);
+                data = NULL;
+                break;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+    }
+    fclose (file);
+    if (data)
+        data[size] = '\0';
+    return data;
+}
+
+pid_t
+ts_spawn (char *const argv[], const char *log_path)
+{
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid != 0)
+        return pid;
+    if (log_path) {
+        int fd = open (log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2 (fd, STDOUT_FILENO);
+            dup2 (fd, STDERR_FILENO);
+            close (fd);
+        }
+    }
+    execv (argv[0], argv);
+    fprintf (stderr, "exec %s: %s\n", argv[0], strerror (errno));
+    _exit (127);
+}
+
+static int
+s_decode_status (int status)
+{
+    if (WIFEXITED (status))
+        return WEXITSTATUS (status);
+    if (WIFSIGNALED (status))
+        return 128 + WTERMSIG (status);
+    return -1;
+}
+
+int
+ts_wait (pid_t pid, int timeout_ms)
+{
+    long long deadline = ts_now_ms () + timeout_ms;
+    /*  waitpid has no timeout; a pidfd would, but poll on a short tick keeps this
+        portable. This bounds a wait on process exit, it does not synchronise on it. */
+    for (;;) {
+        int status;
+        pid_t rc = waitpid (pid, &status, WNOHANG);
+        if (rc == pid)
+            return s_decode_status (status);
+        if (rc < 0)
+            return -1;
+        if (ts_now_ms () >= deadline)
+            return -1;
+        poll (NULL, 0, 5);
+    }
+}
+
+int
+ts_stop (pid_t pid, int timeout_ms)
+{
+    if (pid <= 0)
+        return -1;
+    kill (pid, SIGTERM);
+    int rc = ts_wait (pid, timeout_ms);
+    if (rc == -1) {
+        kill (pid, SIGKILL);
+        rc = ts_wait (pid, 5000);
+    }
+    return rc;
+}
+
+static char *
+s_drain (int fd)
+{
+    size_t size = 0, cap = 4096;
+    char *data = malloc (cap);
+    if (!data)
+        return NULL;
+    for (;;) {
+        if (cap - size < 1024) {
+            char *bigger = realloc (data, cap * 2);
+            if (!bigger)
+                break;
+            data = bigger;
+            cap *= 2;
+        }
+        ssize_t n = read (fd, data + size, cap - size - 1);
+        if (n <= 0)
+            break;
+        size += (size_t) n;
+    }
+    data[size] = '\0';
+    return data;
+}
+
+int
+ts_run (char *const argv[], int timeout_ms, char **out, char **err_out)
+{
+    char template_out[] = "/tmp/campaign-ts-out-XXXXXX";
+    char template_err[] = "/tmp/campaign-ts-err-XXXXXX";
+    int fd_out = mkstemp (template_out);
+    int fd_err = mkstemp (template_err);
+    if (fd_out < 0 || fd_err < 0)
+        return -1;
+    unlink (template_out);
+    unlink (template_err);
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        dup2 (fd_out, STDOUT_FILENO);
+        dup2 (fd_err, STDERR_FILENO);
+        int null_fd = open ("/dev/null", O_RDONLY);
+        if (null_fd >= 0)
+            dup2 (null_fd, STDIN_FILENO);
+        execv (argv[0], argv);
+        fprintf (stderr, "exec %s: %s\n", argv[0], strerror (errno));
+        _exit (127);
+    }
+    int rc = ts_wait (pid, timeout_ms);
+    if (rc == -1) {
+        kill (pid, SIGKILL);
+        ts_wait (pid, 5000);
+    }
+    lseek (fd_out, 0, SEEK_SET);
+    lseek (fd_err, 0, SEEK_SET);
+    if (out)
+        *out = s_drain (fd_out);
+    if (err_out)
+        *err_out = s_drain (fd_err);
+    close (fd_out);
+    close (fd_err);
+    return rc;
+}
