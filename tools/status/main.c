@@ -1,0 +1,191 @@
+/*  campaign-status: watch a campaign (SPEC section 8; ZeroMQ Guide "Clone" client).
+
+    Subscribes to the status topic first, then asks the broker for a snapshot, prints
+    it, and prints every event whose sequence is above the snapshot's. If a gap shows up
+    in the sequence (events lost to a slow subscription start or a full queue), it asks
+    for a fresh snapshot instead of guessing. */
+#include "cli.h"
+#include "client.h"
+#include "signals.h"
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char s_usage[]
+    = "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json] [--topic PREFIX]...\n"
+      "\n"
+      "Show the state of the campaign (snapshot), then follow its status events live.\n"
+      "\n"
+      "Options:\n"
+      "      --once             print the snapshot and exit\n"
+      "      --json             JSON: the snapshot as one object, then one object per event\n"
+      "      --topic PREFIX     follow only topics starting with PREFIX (repeatable): agent,\n"
+      "                         task, journal, clock, phase, gate, handoff.<team>, alert\n"
+      "  -c, --config FILE      configuration (repeatable; later files win)\n"
+      "  -o, --option PATH=VAL  override one setting\n"
+      "  -h, --help             this text\n"
+      "      --version          print the version\n"
+      "\n"
+      "The snapshot (--once --json) has: campaign, date, week, clock, phase, activity, held,\n"
+      "gate {criteria, failing}, agents, tasks {queued, leased, done, failed, dead},\n"
+      "pipeline, handoffs, journal, seq.\n"
+      "\n"
+      "Settings used: broker.endpoint, broker.status_endpoint, campaign.id.\n"
+      "\n"
+      "Exit codes: 0 ok, 2 usage, 3 broker unreachable, 4 configuration error.\n";
+
+static int
+s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
+{
+    wire_out_t out;
+    client_prepare (client, &out);
+    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
+    out.env.snapshot_request = &request;
+    int rc = client_request (client, &out.env, reply, err);
+    if (rc)
+        return rc;
+    if ((*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
+        err_set (err, ERR_REJECTED, "broker answered the snapshot request with a %s: %s",
+                 wire_body_name ((*reply)->body_case),
+                 (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION
+                         && (*reply)->rejection->message
+                     ? (*reply)->rejection->message
+                     : "");
+        wire_free (reply);
+        return ERR_REJECTED;
+    }
+    return 0;
+}
+
+static void
+s_show_snapshot (const Campaign__Snapshot *snap, bool json)
+{
+    if (json) {
+        json_t *object = view_snapshot_json (snap);
+        view_print_json (stdout, object);
+        json_decref (object);
+    }
+    else
+        view_snapshot_text (stdout, snap);
+}
+
+int
+main (int argc, char **argv)
+{
+    cli_t cli;
+    int rc = cli_start (&cli, argc, argv, s_usage);
+    if (rc >= 0)
+        return rc;
+    bool once = false, json = false;
+    const char *topics[64];
+    int n_topics = 0;
+    for (int i = 0; i < cli.argc; i++) {
+        if (strcmp (cli.argv[i], "--once") == 0)
+            once = true;
+        else if (strcmp (cli.argv[i], "--json") == 0)
+            json = true;
+        else if (strcmp (cli.argv[i], "--topic") == 0 && i + 1 < cli.argc && n_topics < 64)
+            topics[n_topics++] = cli.argv[++i];
+        else {
+            rc = cli_usage_error (&cli, "unexpected argument '%s'", cli.argv[i]);
+            cli_end (&cli);
+            return rc;
+        }
+    }
+    err_t err;
+    const char *status_endpoint;
+    client_t *client = NULL;
+    if (conf_string (cli.conf, "broker.status_endpoint", "ipc:///tmp/campaign-status.ipc",
+                     &status_endpoint, &err)
+        || client_new_from_conf (cli.conf, "campaign-status", &client, &err)) {
+        fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
+        cli_end (&cli);
+        return CLI_EXIT_CONFIG;
+    }
+    signals_install ();
+
+    /*  Clone pattern: subscribe before asking for the snapshot. */
+    zsock_t *sub = NULL;
+    if (!once) {
+        sub = zsock_new (ZMQ_SUB);
+        if (!sub || zsock_connect (sub, "%s", status_endpoint) != 0) {
+            fprintf (stderr, "%s: cannot connect to broker.status_endpoint '%s'\n", cli.program,
+                     status_endpoint);
+            zsock_destroy (&sub);
+            client_destroy (&client);
+            cli_end (&cli);
+            return CLI_EXIT_CONFIG;
+        }
+        zsock_set_rcvhwm (sub, 100000);
+        if (n_topics == 0)
+            zsock_set_subscribe (sub, "");
+        for (int i = 0; i < n_topics; i++)
+            zsock_set_subscribe (sub, topics[i]);
+    }
+    wire_envelope_t *snapshot = NULL;
+    if (s_fetch_snapshot (client, &snapshot, &err)) {
+        fprintf (stderr, "%s: %s\n", cli.program, err.msg);
+        zsock_destroy (&sub);
+        client_destroy (&client);
+        cli_end (&cli);
+        return err.code == ERR_UNREACHABLE ? CLI_EXIT_UNREACHABLE : CLI_EXIT_REJECTED;
+    }
+    s_show_snapshot (snapshot->snapshot, json);
+    uint64_t last_seq = snapshot->snapshot->seq;
+    wire_free (&snapshot);
+
+    rc = CLI_EXIT_OK;
+    while (!once && !signals_stop_requested ()) {
+        zmq_pollitem_t item = {zsock_resolve (sub), 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 1000) <= 0)
+            continue;
+        zmsg_t *msg = zmsg_recv (sub);
+        if (!msg)
+            continue;
+        zframe_t *frame = zmsg_size (msg) == 2 ? zmsg_last (msg) : NULL;
+        wire_envelope_t *env = NULL;
+        if (frame
+            && wire_unpack (zframe_data (frame), zframe_size (frame), WIRE_MAX_BYTES, &env, NULL)
+                   == 0
+            && env->body_case == CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT) {
+            const Campaign__StatusEvent *event = env->status_event;
+            if (event->seq > last_seq + 1 && n_topics == 0) {
+                /*  A gap: some events never reached us. Start over from a snapshot. */
+                if (s_fetch_snapshot (client, &snapshot, &err) == 0) {
+                    if (!json)
+                        printf ("(missed events %llu..%llu; fresh snapshot follows)\n",
+                                (unsigned long long) last_seq + 1,
+                                (unsigned long long) event->seq - 1);
+                    s_show_snapshot (snapshot->snapshot, json);
+                    last_seq = snapshot->snapshot->seq;
+                    wire_free (&snapshot);
+                }
+                else {
+                    fprintf (stderr, "%s: %s\n", cli.program, err.msg);
+                    rc = CLI_EXIT_UNREACHABLE;
+                    wire_free (&env);
+                    zmsg_destroy (&msg);
+                    break;
+                }
+            }
+            if (event->seq > last_seq) {
+                if (json) {
+                    json_t *object = view_event_json (event);
+                    view_print_json (stdout, object);
+                    json_decref (object);
+                }
+                else
+                    view_event_text (stdout, event);
+                last_seq = event->seq;
+            }
+        }
+        wire_free (&env);
+        zmsg_destroy (&msg);
+    }
+    zsock_destroy (&sub);
+    client_destroy (&client);
+    cli_end (&cli);
+    return rc;
+}

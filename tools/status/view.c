@@ -1,0 +1,200 @@
+/*  view.c: snapshot and event rendering (see view.h). */
+#include "view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *
+s_str (const char *text)
+{
+    return json_string (text ? text : "");
+}
+
+static json_t *
+s_tasks_json (const Campaign__TaskCounts *tasks)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "queued", json_integer (tasks ? (json_int_t) tasks->queued : 0));
+    json_object_set_new (object, "leased", json_integer (tasks ? (json_int_t) tasks->leased : 0));
+    json_object_set_new (object, "done", json_integer (tasks ? (json_int_t) tasks->done : 0));
+    json_object_set_new (object, "failed", json_integer (tasks ? (json_int_t) tasks->failed : 0));
+    json_object_set_new (object, "dead", json_integer (tasks ? (json_int_t) tasks->dead : 0));
+    return object;
+}
+
+static json_t *
+s_agent_json (const Campaign__AgentState *agent)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "kind", s_str (agent->kind));
+    json_object_set_new (object, "instance", s_str (agent->instance));
+    json_object_set_new (object, "state", s_str (agent->state));
+    json_object_set_new (object, "leased", json_integer (agent->leased));
+    json_object_set_new (object, "capacity", json_integer (agent->capacity));
+    return object;
+}
+
+static json_t *
+s_gate_json (Campaign__GateCriterion *const *gate, size_t n)
+{
+    json_t *object = json_object ();
+    json_t *criteria = json_array ();
+    json_t *failing = json_array ();
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_object ();
+        json_object_set_new (item, "name", s_str (gate[i]->name));
+        json_object_set_new (item, "met", json_boolean (gate[i]->met));
+        json_object_set_new (item, "detail", s_str (gate[i]->detail));
+        json_array_append_new (criteria, item);
+        if (!gate[i]->met)
+            json_array_append_new (failing, s_str (gate[i]->name));
+    }
+    json_object_set_new (object, "criteria", criteria);
+    json_object_set_new (object, "failing", failing);
+    return object;
+}
+
+static json_t *
+s_counts_json (Campaign__Count *const *counts, size_t n)
+{
+    json_t *object = json_object ();
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new (object, counts[i]->name ? counts[i]->name : "",
+                             json_integer ((json_int_t) counts[i]->count));
+    return object;
+}
+
+json_t *
+view_snapshot_json (const Campaign__Snapshot *snap)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "campaign", s_str (snap->campaign));
+    json_object_set_new (object, "date", s_str (snap->date));
+    json_object_set_new (object, "week", json_integer (snap->week));
+    json_object_set_new (object, "clock", s_str (snap->clock));
+    json_object_set_new (object, "phase", s_str (snap->phase));
+    json_object_set_new (object, "activity", s_str (snap->activity));
+    json_object_set_new (object, "held", json_boolean (snap->held));
+    json_object_set_new (object, "gate", s_gate_json (snap->gate, snap->n_gate));
+    json_t *agents = json_array ();
+    for (size_t i = 0; i < snap->n_agents; i++)
+        json_array_append_new (agents, s_agent_json (snap->agents[i]));
+    json_object_set_new (object, "agents", agents);
+    json_object_set_new (object, "tasks", s_tasks_json (snap->tasks));
+    json_t *pipeline = json_object ();
+    for (size_t i = 0; i < snap->n_pipeline; i++) {
+        json_t *stage = json_object ();
+        json_object_set_new (stage, "opportunities",
+                             json_integer ((json_int_t) snap->pipeline[i]->opportunities));
+        json_object_set_new (stage, "arr", json_real (snap->pipeline[i]->arr));
+        json_object_set_new (pipeline, snap->pipeline[i]->stage ? snap->pipeline[i]->stage : "",
+                             stage);
+    }
+    json_object_set_new (object, "pipeline", pipeline);
+    json_object_set_new (object, "handoffs", s_counts_json (snap->handoffs, snap->n_handoffs));
+    json_object_set_new (object, "journal", s_counts_json (snap->journal, snap->n_journal));
+    json_object_set_new (object, "seq", json_integer ((json_int_t) snap->seq));
+    return object;
+}
+
+void
+view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
+{
+    fprintf (out, "campaign %s  %s  week %u  (%s clock)\n", snap->campaign ? snap->campaign : "?",
+             snap->date ? snap->date : "?", snap->week, snap->clock ? snap->clock : "?");
+    if (snap->phase && *snap->phase)
+        fprintf (out, "phase    %s / %s%s\n", snap->phase, snap->activity ? snap->activity : "",
+                 snap->held ? "  [HELD at gate]" : "");
+    for (size_t i = 0; i < snap->n_gate; i++)
+        fprintf (out, "  gate   [%s] %s %s\n", snap->gate[i]->met ? "x" : " ",
+                 snap->gate[i]->name ? snap->gate[i]->name : "",
+                 snap->gate[i]->detail ? snap->gate[i]->detail : "");
+    const Campaign__TaskCounts *t = snap->tasks;
+    if (t)
+        fprintf (out,
+                 "tasks    %llu queued, %llu leased, %llu done, %llu retrying, %llu dead\n",
+                 (unsigned long long) t->queued, (unsigned long long) t->leased,
+                 (unsigned long long) t->done, (unsigned long long) t->failed,
+                 (unsigned long long) t->dead);
+    fprintf (out, "agents   %zu\n", snap->n_agents);
+    for (size_t i = 0; i < snap->n_agents; i++) {
+        const Campaign__AgentState *a = snap->agents[i];
+        fprintf (out, "  %-34s %-12s %-6s %u/%u\n", a->kind ? a->kind : "",
+                 a->instance ? a->instance : "", a->state ? a->state : "", a->leased, a->capacity);
+    }
+    if (snap->n_pipeline) {
+        fprintf (out, "pipeline\n");
+        for (size_t i = 0; i < snap->n_pipeline; i++)
+            fprintf (out, "  %-12s %6llu  $%.0f\n", snap->pipeline[i]->stage,
+                     (unsigned long long) snap->pipeline[i]->opportunities,
+                     snap->pipeline[i]->arr);
+    }
+    if (snap->n_handoffs) {
+        fprintf (out, "handoffs open:");
+        for (size_t i = 0; i < snap->n_handoffs; i++)
+            fprintf (out, " %s %llu", snap->handoffs[i]->name,
+                     (unsigned long long) snap->handoffs[i]->count);
+        fputc ('\n', out);
+    }
+    if (snap->n_journal) {
+        fprintf (out, "journal ");
+        for (size_t i = 0; i < snap->n_journal; i++)
+            fprintf (out, " %s %llu", snap->journal[i]->name,
+                     (unsigned long long) snap->journal[i]->count);
+        fputc ('\n', out);
+    }
+    fprintf (out, "seq      %llu\n", (unsigned long long) snap->seq);
+    fflush (out);
+}
+
+json_t *
+view_event_json (const Campaign__StatusEvent *event)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "seq", json_integer ((json_int_t) event->seq));
+    json_object_set_new (object, "topic", s_str (event->topic));
+    json_object_set_new (object, "at_ms", json_integer ((json_int_t) event->at_ms));
+    json_object_set_new (object, "date", s_str (event->campaign_date));
+    json_object_set_new (object, "week", json_integer (event->week));
+    json_object_set_new (object, "summary", s_str (event->summary));
+    if (event->agent)
+        json_object_set_new (object, "agent", s_agent_json (event->agent));
+    if (event->tasks)
+        json_object_set_new (object, "tasks", s_tasks_json (event->tasks));
+    if (event->journal) {
+        json_t *journal = json_object ();
+        json_object_set_new (journal, "kind", s_str (event->journal->name));
+        json_object_set_new (journal, "count", json_integer ((json_int_t) event->journal->count));
+        json_object_set_new (object, "journal", journal);
+    }
+    if (event->phase)
+        json_object_set_new (object, "phase", s_str (event->phase));
+    if (event->activity)
+        json_object_set_new (object, "activity", s_str (event->activity));
+    if (event->has_held)
+        json_object_set_new (object, "held", json_boolean (event->held));
+    if (event->n_gate)
+        json_object_set_new (object, "gate", s_gate_json (event->gate, event->n_gate));
+    return object;
+}
+
+void
+view_event_text (FILE *out, const Campaign__StatusEvent *event)
+{
+    fprintf (out, "#%-6llu %s wk%-2u %-10s %s\n", (unsigned long long) event->seq,
+             event->campaign_date ? event->campaign_date : "", event->week,
+             event->topic ? event->topic : "", event->summary ? event->summary : "");
+    fflush (out);
+}
+
+void
+view_print_json (FILE *out, json_t *value)
+{
+    char *text = json_dumps (value, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (text) {
+        fputs (text, out);
+        fputc ('\n', out);
+        free (text);
+    }
+    fflush (out);
+}
