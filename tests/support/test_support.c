@@ -254,3 +254,209 @@ ts_run (char *const argv[], int timeout_ms, char **out, char **err_out)
     close (fd_err);
     return rc;
 }
+
+/* --------------------------------------------------------------------------
+   Broker fixture */
+
+#include "client.h"
+
+#include <stdarg.h>
+
+char *
+ts_broker_endpoint (ts_broker_t *broker)
+{
+    char *text = NULL;
+    return asprintf (&text, "ipc://%s/broker.ipc", broker->dir) < 0 ? NULL : text;
+}
+
+char *
+ts_status_endpoint (ts_broker_t *broker)
+{
+    char *text = NULL;
+    return asprintf (&text, "ipc://%s/status.ipc", broker->dir) < 0 ? NULL : text;
+}
+
+int
+ts_snapshot (ts_broker_t *broker, int timeout_ms, wire_envelope_t **reply)
+{
+    char *endpoint = ts_broker_endpoint (broker);
+    client_t *client = client_new (endpoint, "test-campaign", "test-support");
+    free (endpoint);
+    if (!client)
+        return -1;
+    client_set_timeout (client, timeout_ms, 0);
+    wire_out_t out;
+    client_prepare (client, &out);
+    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
+    out.env.snapshot_request = &request;
+    err_t err;
+    int rc = client_request (client, &out.env, reply, &err);
+    client_destroy (&client);
+    if (rc == 0 && (*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
+        wire_free (reply);
+        rc = -1;
+    }
+    return rc ? -1 : 0;
+}
+
+int
+ts_wait_snapshot (ts_broker_t *broker, int timeout_ms, ts_snapshot_fn *predicate, void *arg)
+{
+    long long deadline = ts_now_ms () + timeout_ms;
+    while (ts_now_ms () < deadline) {
+        wire_envelope_t *reply = NULL;
+        if (ts_snapshot (broker, 500, &reply) == 0) {
+            bool done = predicate (reply->snapshot, arg);
+            wire_free (&reply);
+            if (done)
+                return 0;
+            poll (NULL, 0, 10); /* the next snapshot is the next observation */
+        }
+    }
+    return -1;
+}
+
+static bool
+s_any_snapshot (const Campaign__Snapshot *snapshot, void *arg)
+{
+    return true;
+}
+
+static int
+s_broker_spawn (ts_broker_t *broker)
+{
+    char *bin = ts_bin ("campaign-broker");
+    char *argv[8] = {bin, "-c", broker->config, NULL, NULL, NULL};
+    if (broker->extra) {
+        argv[3] = "-c";
+        argv[4] = broker->extra;
+    }
+    broker->pid = ts_spawn (argv, broker->log);
+    free (bin);
+    if (broker->pid < 0)
+        return -1;
+    return ts_wait_snapshot (broker, 10000, s_any_snapshot, NULL);
+}
+
+int
+ts_broker_start (ts_broker_t *broker, const char *extra_config)
+{
+    memset (broker, 0, sizeof *broker);
+    broker->pid = -1;
+    broker->dir = ts_tempdir ();
+    if (!broker->dir)
+        return -1;
+    char *text = NULL;
+    if (asprintf (&text,
+                  "campaign = { id = \"test-campaign\"; start_date = \"2026-10-05\"; weeks = 12;"
+                  " clock = \"simulated\"; };\n"
+                  "broker = { endpoint = \"ipc://%s/broker.ipc\";"
+                  " status_endpoint = \"ipc://%s/status.ipc\"; state_dir = \"%s/state\"; };\n"
+                  "agents = { kinds = [\"test-worker\", \"test-other\"]; capacity = 1;"
+                  " heartbeat_ms = 100; liveness = 3; reconnect_min_ms = 50;"
+                  " reconnect_max_ms = 500; };\n"
+                  "tasks = { lease_ms = 30000; max_attempts = 3; retry_base_ms = 50;"
+                  " retry_max_ms = 200; };\n"
+                  "client = { timeout_ms = 2000; retries = 5; };\n"
+                  "reports = { dir = \"%s/reports\"; };\n"
+                  "log = { level = \"debug\"; };\n",
+                  broker->dir, broker->dir, broker->dir, broker->dir)
+        < 0)
+        return -1;
+    broker->config = ts_write_file (broker->dir, "campaign.cfg", text);
+    free (text);
+    if (extra_config)
+        broker->extra = ts_write_file (broker->dir, "extra.cfg", extra_config);
+    if (asprintf (&broker->log, "%s/broker.log", broker->dir) < 0)
+        return -1;
+    return s_broker_spawn (broker);
+}
+
+int
+ts_broker_restart (ts_broker_t *broker)
+{
+    return s_broker_spawn (broker);
+}
+
+int
+ts_broker_signal (ts_broker_t *broker, int sig)
+{
+    if (broker->pid <= 0)
+        return -1;
+    kill (broker->pid, sig);
+    int rc = ts_wait (broker->pid, 10000);
+    broker->pid = -1;
+    return rc;
+}
+
+void
+ts_broker_cleanup (ts_broker_t *broker)
+{
+    if (broker->pid > 0)
+        ts_stop (broker->pid, 5000);
+    broker->pid = -1;
+    if (getenv ("CAMPAIGN_TEST_KEEP"))
+        fprintf (stderr, "kept %s\n", broker->dir);
+    else
+        ts_tempdir_remove (&broker->dir);
+    free (broker->dir);
+    free (broker->config);
+    free (broker->extra);
+    free (broker->log);
+    memset (broker, 0, sizeof *broker);
+}
+
+int
+ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
+{
+    char *argv[64];
+    int n = 0;
+    char *bin = ts_bin (name);
+    argv[n++] = bin;
+    argv[n++] = "-c";
+    argv[n++] = broker->config;
+    if (broker->extra) {
+        argv[n++] = "-c";
+        argv[n++] = broker->extra;
+    }
+    va_list ap;
+    va_start (ap, name);
+    const char *arg;
+    while (n < 63 && (arg = va_arg (ap, const char *)))
+        argv[n++] = (char *) arg;
+    va_end (ap);
+    argv[n] = NULL;
+    int rc = ts_run (argv, 60000, out, err_out);
+    free (bin);
+    return rc;
+}
+
+pid_t
+ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
+{
+    char *bin = ts_bin ("campaign-test-agent");
+    char *log = NULL;
+    if (asprintf (&log, "%s/agent-%s.log", broker->dir, instance) < 0) {
+        free (bin);
+        return -1;
+    }
+    char *argv[12];
+    int n = 0;
+    argv[n++] = bin;
+    argv[n++] = "-c";
+    argv[n++] = broker->config;
+    if (broker->extra) {
+        argv[n++] = "-c";
+        argv[n++] = broker->extra;
+    }
+    argv[n++] = "--kind";
+    argv[n++] = (char *) kind;
+    argv[n++] = "--instance";
+    argv[n++] = (char *) instance;
+    argv[n] = NULL;
+    pid_t pid = ts_spawn (argv, log);
+    free (bin);
+    free (log);
+    return pid;
+}

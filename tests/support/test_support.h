@@ -57,3 +57,51 @@ int ts_run (char *const argv[], int timeout_ms, char **out, char **err_out);
 long long ts_now_ms (void);
 
 #endif
+
+/* --------------------------------------------------------------------------
+   A real broker in a temporary directory, for integration tests. */
+
+#include "wire.h"
+
+typedef struct {
+    char *dir;      /* temp dir: config, ipc sockets, state/ */
+    char *config;   /* base configuration written for this broker */
+    char *extra;    /* optional second layer (NULL if none) */
+    char *log;      /* broker's stderr */
+    pid_t pid;
+} ts_broker_t;
+
+/*  Write a configuration (campaign "test-campaign", simulated clock from 2026-10-05,
+    ipc endpoints in the temp dir, agent kinds test-worker and test-other, heartbeat
+    100 ms, short client timeouts) plus an optional extra layer, start the broker and
+    wait (bounded) until it answers a snapshot. 0 or -1. */
+int ts_broker_start (ts_broker_t *broker, const char *extra_config);
+
+/*  Start the broker again on the same directory and configuration, wait until ready. */
+int ts_broker_restart (ts_broker_t *broker);
+
+/*  Send sig and reap the broker (bounded). Returns ts_wait's code. */
+int ts_broker_signal (ts_broker_t *broker, int sig);
+
+/*  Stop the broker (if running) and remove the directory. */
+void ts_broker_cleanup (ts_broker_t *broker);
+
+/*  Run a tool (bin/NAME) with -c config [-c extra] and the NULL-terminated args;
+    captures stdout/stderr like ts_run (either may be NULL). Returns the exit code. */
+int ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...);
+
+/*  Start a test agent of kind with instance name; its log goes to dir/agent-NAME.log. */
+pid_t ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance);
+
+/*  Ask the broker for a snapshot from this process. 0 with *reply (wire_free it), or
+    -1 if it did not answer within timeout_ms. */
+int ts_snapshot (ts_broker_t *broker, int timeout_ms, wire_envelope_t **reply);
+
+/*  Wait (polling snapshots, bounded by timeout_ms) until predicate(snapshot, arg) is
+    true. Returns 0, or -1 on timeout. */
+typedef bool (ts_snapshot_fn) (const Campaign__Snapshot *snapshot, void *arg);
+int ts_wait_snapshot (ts_broker_t *broker, int timeout_ms, ts_snapshot_fn *predicate, void *arg);
+
+/*  The endpoint strings of this broker (static per broker dir, malloc'd). */
+char *ts_broker_endpoint (ts_broker_t *broker);
+char *ts_status_endpoint (ts_broker_t *broker);
