@@ -1,0 +1,186 @@
+/*  agents_test.c: agents on the real runtime against the real broker.
+
+    A dead agent's leased task is redone by another instance; failures are retried with
+    back-off and end as dead letters; instances of a kind share the work; an agent rides
+    over a broker restart and its queued work still gets done (SPEC sections 2, 7). */
+#include "test_support.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+TS_SUITE (agents);
+
+typedef struct {
+    const char *instance;
+    const char *state;
+} s_agent_want_t;
+
+static bool
+s_agent_is (const Campaign__Snapshot *snap, void *arg)
+{
+    s_agent_want_t *want = arg;
+    for (size_t i = 0; i < snap->n_agents; i++)
+        if (strcmp (snap->agents[i]->instance, want->instance) == 0
+            && strcmp (snap->agents[i]->state, want->state) == 0)
+            return true;
+    return false;
+}
+
+static bool
+s_one_leased (const Campaign__Snapshot *snap, void *arg)
+{
+    return snap->tasks && snap->tasks->leased == 1;
+}
+
+static bool
+s_done_at_least (const Campaign__Snapshot *snap, void *arg)
+{
+    return snap->tasks && snap->tasks->done >= *(uint64_t *) arg;
+}
+
+static bool
+s_dead_at_least (const Campaign__Snapshot *snap, void *arg)
+{
+    return snap->tasks && snap->tasks->dead >= *(uint64_t *) arg;
+}
+
+static int
+s_run_task (ts_broker_t *broker, const char *name, const char *payload)
+{
+    if (payload)
+        return ts_tool (broker, NULL, NULL, "campaign-submit", "run-task", "--agent",
+                        "test-worker", "--name", name, "--payload", payload, NULL);
+    return ts_tool (broker, NULL, NULL, "campaign-submit", "run-task", "--agent", "test-worker",
+                    "--name", name, NULL);
+}
+
+/*  One value from the stopped broker's store. */
+static char *
+s_query (ts_broker_t *broker, const char *sql)
+{
+    char *path = NULL;
+    if (asprintf (&path, "%s/state/campaign.db", broker->dir) < 0)
+        return NULL;
+    sqlite3 *db = NULL;
+    char *value = NULL;
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
+        value = strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    free (path);
+    return value;
+}
+
+Test (agents, a_killed_agents_task_is_redone_by_another_instance, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    pid_t first = ts_agent_start (&broker, "test-worker", "first");
+    s_agent_want_t ready = {"first", "ready"};
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_agent_is, &ready), 0, "first not ready");
+    cr_assert_eq (s_run_task (&broker, "work", "1500"), 0);
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_one_leased, NULL), 0, "never leased");
+    kill (first, SIGKILL);
+    ts_wait (first, 5000);
+    pid_t second = ts_agent_start (&broker, "test-worker", "second");
+    uint64_t one = 1;
+    cr_assert_eq (ts_wait_snapshot (&broker, 20000, s_done_at_least, &one), 0,
+                  "the task was not redone");
+    s_agent_want_t lost = {"first", "lost"};
+    cr_expect_eq (ts_wait_snapshot (&broker, 1000, s_agent_is, &lost), 0,
+                  "the killed agent shows as lost");
+    ts_stop (second, 5000);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    char *done_by = s_query (&broker, "SELECT done_by FROM tasks WHERE id = 1");
+    char *attempts = s_query (&broker, "SELECT attempts FROM tasks WHERE id = 1");
+    cr_expect_str_eq (done_by ? done_by : "", "test-worker/second");
+    cr_expect_str_eq (attempts ? attempts : "", "2");
+    free (done_by);
+    free (attempts);
+    ts_broker_cleanup (&broker);
+}
+
+Test (agents, failures_are_retried_then_dead_lettered, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    pid_t agent = ts_agent_start (&broker, "test-worker", "solo");
+    cr_assert_eq (s_run_task (&broker, "fail", NULL), 0);
+    cr_assert_eq (s_run_task (&broker, "fail-fatal", NULL), 0);
+    uint64_t two = 2;
+    cr_assert_eq (ts_wait_snapshot (&broker, 20000, s_dead_at_least, &two), 0,
+                  "failures never became dead letters");
+    ts_stop (agent, 5000);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    char *retried = s_query (&broker, "SELECT attempts FROM tasks WHERE name = 'fail'");
+    char *fatal = s_query (&broker, "SELECT attempts FROM tasks WHERE name = 'fail-fatal'");
+    char *error = s_query (&broker, "SELECT error FROM tasks WHERE name = 'fail'");
+    cr_expect_str_eq (retried ? retried : "", "3", "max_attempts = 3 in the test config");
+    cr_expect_str_eq (fatal ? fatal : "", "1", "a fatal failure is not retried");
+    cr_expect (error && strstr (error, "scripted retryable failure"), "last error kept: %s",
+               error);
+    free (retried);
+    free (fatal);
+    free (error);
+    char *log = ts_read_file (broker.log);
+    cr_expect (log && strstr (log, "is dead after 3 attempt(s)"), "dead letter logged");
+    free (log);
+    ts_broker_cleanup (&broker);
+}
+
+Test (agents, instances_of_a_kind_share_the_work, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    pid_t a = ts_agent_start (&broker, "test-worker", "a");
+    pid_t b = ts_agent_start (&broker, "test-worker", "b");
+    s_agent_want_t ready_a = {"a", "ready"}, ready_b = {"b", "ready"};
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_agent_is, &ready_a), 0);
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_agent_is, &ready_b), 0);
+    char *batch_text = NULL;
+    size_t size = 0;
+    FILE *batch = open_memstream (&batch_text, &size);
+    for (int i = 0; i < 20; i++)
+        fprintf (batch, "{\"command\":\"run-task\",\"agent\":\"test-worker\",\"name\":\"work\","
+                        "\"payload\":\"20\"}\n");
+    fclose (batch);
+    char *path = ts_write_file (broker.dir, "tasks.jsonl", batch_text);
+    cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "batch", path, NULL), 0);
+    uint64_t twenty = 20;
+    cr_assert_eq (ts_wait_snapshot (&broker, 30000, s_done_at_least, &twenty), 0);
+    ts_stop (a, 5000);
+    ts_stop (b, 5000);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    char *by_a = s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/a'");
+    char *by_b = s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/b'");
+    cr_expect (by_a && atoi (by_a) >= 5, "a did %s", by_a);
+    cr_expect (by_b && atoi (by_b) >= 5, "b did %s", by_b);
+    free (by_a);
+    free (by_b);
+    free (path);
+    free (batch_text);
+    ts_broker_cleanup (&broker);
+}
+
+Test (agents, an_agent_rides_over_a_broker_restart, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    pid_t agent = ts_agent_start (&broker, "test-worker", "steady");
+    s_agent_want_t ready = {"steady", "ready"};
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_agent_is, &ready), 0);
+    cr_assert_eq (ts_broker_signal (&broker, SIGKILL), 128 + SIGKILL);
+    cr_assert_eq (ts_broker_restart (&broker), 0);
+    /*  The new broker does not know the agent until it says hello again. */
+    cr_assert_eq (ts_wait_snapshot (&broker, 15000, s_agent_is, &ready), 0,
+                  "agent did not re-register");
+    cr_assert_eq (s_run_task (&broker, "echo", "after restart"), 0);
+    uint64_t one = 1;
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_done_at_least, &one), 0);
+    cr_expect_eq (ts_stop (agent, 5000), 0, "agent stops cleanly on SIGTERM");
+    ts_broker_cleanup (&broker);
+}
