@@ -1,0 +1,779 @@
+/*  store_test.c: the broker's durable store (broker/store.h) on a real SQLite file.
+
+    Proves that open creates the schema and refuses a newer one, that meta values and
+    blobs round-trip, that the journal is the idempotency record (find by message id, a
+    duplicate id is refused without breaking the open transaction, counts by kind, scan
+    in order), that tasks and imported accounts are stored as the queue and intake expect,
+    that savepoints and transactions undo exactly their own writes, that what was
+    committed survives a close and reopen and what was not is gone, and that handoff
+    acknowledgement tells a missing handoff from one already acknowledged.
+*/
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_support.h"
+
+TS_SUITE (store);
+
+typedef struct {
+    char *dir;
+    char *path;
+    store_t *store;
+} s_fixture_t;
+
+static void
+s_open (s_fixture_t *fx)
+{
+    err_t err;
+    err_clear (&err);
+    cr_assert_eq (store_open (fx->path, &fx->store, &err), 0, "%s", err.msg);
+    cr_assert_not_null (fx->store);
+}
+
+static void
+s_setup (s_fixture_t *fx)
+{
+    fx->dir = ts_tempdir ();
+    cr_assert_not_null (fx->dir);
+    cr_assert_gt (asprintf (&fx->path, "%s/campaign.db", fx->dir), 0);
+    fx->store = NULL;
+    s_open (fx);
+}
+
+static void
+s_teardown (s_fixture_t *fx)
+{
+    store_destroy (&fx->store);
+    cr_assert_null (fx->store);
+    free (fx->path);
+    ts_tempdir_remove (&fx->dir);
+}
+
+static int64_t
+s_rows (store_t *store, const char *table)
+{
+    int64_t count = -1;
+    err_t err;
+    cr_assert_eq (store_count_rows (store, table, &count, &err), 0, "%s", err.msg);
+    return count;
+}
+
+static int64_t
+s_tasks (store_t *store, const char *state)
+{
+    int64_t count = -1;
+    err_t err;
+    cr_assert_eq (store_task_count (store, state, &count, &err), 0, "%s", err.msg);
+    return count;
+}
+
+/*  Expect meta key to hold value (NULL: absent). */
+static void
+s_expect_meta (store_t *store, const char *key, const char *value)
+{
+    char *got = NULL;
+    int rc = store_meta_get (store, key, &got, NULL);
+    if (!value) {
+        cr_assert_eq (rc, ERR_NOTFOUND, "meta %s should be absent, is '%s'", key,
+                      rc == 0 ? got : "?");
+        cr_assert_null (got);
+        return;
+    }
+    cr_assert_eq (rc, 0, "meta %s missing", key);
+    cr_assert_str_eq (got, value, "meta %s", key);
+    free (got);
+}
+
+static int
+s_append (store_t *store, const char *id, const char *kind, int64_t *seq)
+{
+    store_entry_t entry = {
+        .message_id = id,
+        .kind = kind,
+        .sender = "tool/alice",
+        .person = "alice",
+        .received_ms = 1700000000000,
+        .campaign_date = "2025-03-03",
+        .body = (const uint8_t *) "\x01\x00\x02",
+        .body_size = 3,
+        .detail = kind,
+    };
+    int64_t ignored;
+    return store_journal_append (store, &entry, seq ? seq : &ignored, NULL);
+}
+
+/*  Expect message id to be journaled (seq >= 1) or not (seq 0). */
+static void
+s_expect_journaled (store_t *store, const char *id, int64_t seq)
+{
+    int64_t found = -1;
+    char *detail = NULL;
+    int rc = store_journal_find (store, id, &found, &detail, NULL);
+    if (!seq) {
+        cr_assert_eq (rc, ERR_NOTFOUND, "%s should not be journaled", id);
+        cr_assert_null (detail);
+        return;
+    }
+    cr_assert_eq (rc, 0, "%s should be journaled", id);
+    cr_assert_eq (found, seq, "%s", id);
+    free (detail);
+}
+
+Test (store, open_creates_the_schema)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    static const char *const tables[]
+        = {"meta", "journal", "tasks", "accounts", "people", "history", "handoffs"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        cr_assert_eq (s_rows (fx.store, tables[i]), i == 0 ? 1 : 0, "table %s", tables[i]);
+    char version[16];
+    snprintf (version, sizeof version, "%d", STORE_SCHEMA_VERSION);
+    s_expect_meta (fx.store, "schema_version", version);
+    cr_assert_not (store_in_transaction (fx.store));
+    /*  Opening again is harmless. */
+    store_destroy (&fx.store);
+    s_open (&fx);
+    cr_assert_eq (s_rows (fx.store, "meta"), 1);
+    s_expect_meta (fx.store, "schema_version", version);
+    store_destroy (NULL);
+    s_teardown (&fx);
+}
+
+Test (store, open_fails_cleanly)
+{
+    char *dir = ts_tempdir ();
+    char *missing = NULL, *bogus = NULL;
+    cr_assert_gt (asprintf (&missing, "%s/no/such/dir/campaign.db", dir), 0);
+    store_t *store = NULL;
+    err_t err;
+    err_clear (&err);
+    cr_assert_eq (store_open (missing, &store, &err), ERR_STORAGE);
+    cr_assert_null (store);
+    cr_assert_not_null (strstr (err.msg, missing), "error names the file: %s", err.msg);
+
+    /*  A file that is not a database. */
+    bogus = ts_write_file (dir, "bogus.db", "this is plainly not an SQLite database file, "
+                                            "though it is long enough to have a header\n");
+    err_clear (&err);
+    cr_assert_eq (store_open (bogus, &store, &err), ERR_STORAGE);
+    cr_assert_null (store);
+    cr_assert_neq (err.msg[0], '\0');
+    free (missing);
+    free (bogus);
+    ts_tempdir_remove (&dir);
+}
+
+Test (store, meta_get_set)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    s_expect_meta (fx.store, "campaign_id", NULL);
+    err_clear (&err);
+    char *value = NULL;
+    cr_assert_eq (store_meta_get (fx.store, "campaign_id", &value, &err), ERR_NOTFOUND);
+    cr_assert_not_null (strstr (err.msg, "campaign_id"), "%s", err.msg);
+    cr_assert_eq (store_meta_set (fx.store, "campaign_id", "spring", &err), 0, "%s", err.msg);
+    s_expect_meta (fx.store, "campaign_id", "spring");
+    cr_assert_eq (store_meta_set (fx.store, "campaign_id", "autumn-2025", &err), 0);
+    s_expect_meta (fx.store, "campaign_id", "autumn-2025");
+    cr_assert_eq (store_meta_set (fx.store, "empty", "", &err), 0);
+    s_expect_meta (fx.store, "empty", "");
+    s_teardown (&fx);
+}
+
+Test (store, meta_blob_round_trip)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    static const uint8_t blob[] = {0x00, 0xff, 0x10, 0x00, 0x7f, 'a', 0x00};
+    cr_assert_eq (store_meta_set_blob (fx.store, "targets", blob, sizeof blob, &err), 0, "%s",
+                  err.msg);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    cr_assert_eq (store_meta_get_blob (fx.store, "targets", &data, &size, &err), 0);
+    cr_assert_eq (size, sizeof blob);
+    cr_assert_arr_eq (data, blob, sizeof blob);
+    free (data);
+
+    cr_assert_eq (store_meta_set_blob (fx.store, "nothing", NULL, 0, &err), 0);
+    data = NULL;
+    size = 99;
+    cr_assert_eq (store_meta_get_blob (fx.store, "nothing", &data, &size, &err), 0);
+    cr_assert_eq (size, 0);
+    cr_assert_not_null (data);
+    free (data);
+
+    data = NULL;
+    size = 99;
+    cr_assert_eq (store_meta_get_blob (fx.store, "absent", &data, &size, NULL), ERR_NOTFOUND);
+    cr_assert_null (data);
+    cr_assert_eq (size, 99, "size written on failure");
+    s_teardown (&fx);
+}
+
+Test (store, journal_append_and_find)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    int64_t seq1 = 0, seq2 = 0;
+    cr_assert_eq (s_append (fx.store, "m-1", "note", &seq1), 0);
+    cr_assert_eq (s_append (fx.store, "m-2", "stage", &seq2), 0);
+    cr_assert_geq (seq1, 1);
+    cr_assert_gt (seq2, seq1);
+
+    int64_t seq = 0;
+    char *detail = NULL;
+    err_t err;
+    cr_assert_eq (store_journal_find (fx.store, "m-2", &seq, &detail, &err), 0);
+    cr_assert_eq (seq, seq2);
+    cr_assert_str_eq (detail, "stage");
+    free (detail);
+    s_expect_journaled (fx.store, "m-1", seq1);
+    s_expect_journaled (fx.store, "m-3", 0);
+
+    /*  No detail: found, with an empty detail. */
+    store_entry_t bare = {.message_id = "m-bare", .kind = "note", .received_ms = 1};
+    int64_t seq3 = 0;
+    cr_assert_eq (store_journal_append (fx.store, &bare, &seq3, &err), 0, "%s", err.msg);
+    detail = NULL;
+    cr_assert_eq (store_journal_find (fx.store, "m-bare", &seq, &detail, &err), 0);
+    cr_assert_eq (seq, seq3);
+    cr_assert_str_eq (detail, "");
+    free (detail);
+    s_teardown (&fx);
+}
+
+Test (store, journal_duplicate_id_is_invalid)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    int64_t seq1 = 0;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-1", "note", &seq1), 0);
+
+    store_entry_t again = {.message_id = "m-1", .kind = "outcome", .received_ms = 2};
+    int64_t seq = -7;
+    err_clear (&err);
+    cr_assert_eq (store_journal_append (fx.store, &again, &seq, &err), ERR_INVALID);
+    cr_assert_eq (seq, -7, "seq written on failure");
+    cr_assert_not_null (strstr (err.msg, "m-1"), "%s", err.msg);
+
+    /*  The refused statement did not spoil the transaction: earlier and later writes
+        of the same turn commit. */
+    cr_assert (store_in_transaction (fx.store));
+    int64_t seq2 = 0;
+    cr_assert_eq (s_append (fx.store, "m-2", "note", &seq2), 0);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+    s_expect_journaled (fx.store, "m-1", seq1);
+    s_expect_journaled (fx.store, "m-2", seq2);
+    cr_assert_eq (s_rows (fx.store, "journal"), 2);
+
+    /*  The first entry is the one kept. */
+    char *detail = NULL;
+    cr_assert_eq (store_journal_find (fx.store, "m-1", &seq, &detail, NULL), 0);
+    cr_assert_str_eq (detail, "note");
+    free (detail);
+    s_teardown (&fx);
+}
+
+typedef struct {
+    char kinds[8][32];
+    int64_t counts[8];
+    int n;
+} s_counts_t;
+
+static void
+s_count_cb (void *arg, const char *kind, int64_t count)
+{
+    s_counts_t *counts = arg;
+    cr_assert_lt (counts->n, 8);
+    snprintf (counts->kinds[counts->n], sizeof counts->kinds[0], "%s", kind);
+    counts->counts[counts->n++] = count;
+}
+
+Test (store, journal_counts_by_kind)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    s_counts_t counts = {0};
+    err_t err;
+    cr_assert_eq (store_journal_counts (fx.store, s_count_cb, &counts, &err), 0);
+    cr_assert_eq (counts.n, 0);
+
+    static const char *const kinds[] = {"stage",  "note", "result:health.portfolio",
+                                        "note",   "note", "import-portfolio",
+                                        "stage"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char id[16];
+        snprintf (id, sizeof id, "m-%zu", i);
+        cr_assert_eq (s_append (fx.store, id, kinds[i], NULL), 0);
+    }
+    cr_assert_eq (store_journal_counts (fx.store, s_count_cb, &counts, &err), 0);
+    cr_assert_eq (counts.n, 4);
+    cr_assert_str_eq (counts.kinds[0], "import-portfolio");
+    cr_assert_eq (counts.counts[0], 1);
+    cr_assert_str_eq (counts.kinds[1], "note");
+    cr_assert_eq (counts.counts[1], 3);
+    cr_assert_str_eq (counts.kinds[2], "result:health.portfolio");
+    cr_assert_eq (counts.counts[2], 1);
+    cr_assert_str_eq (counts.kinds[3], "stage");
+    cr_assert_eq (counts.counts[3], 2);
+    s_teardown (&fx);
+}
+
+typedef struct {
+    int n;
+    int64_t last_seq;
+    char ids[8][16];
+} s_scan_t;
+
+static void
+s_scan_cb (void *arg, int64_t seq, const store_entry_t *entry)
+{
+    s_scan_t *scan = arg;
+    cr_assert_lt (scan->n, 8);
+    cr_assert_gt (seq, scan->last_seq, "scan out of order");
+    scan->last_seq = seq;
+    snprintf (scan->ids[scan->n++], sizeof scan->ids[0], "%s", entry->message_id);
+    if (strcmp (entry->message_id, "z-first") == 0) {
+        cr_assert_str_eq (entry->kind, "note");
+        cr_assert_str_eq (entry->sender, "tool/alice");
+        cr_assert_str_eq (entry->person, "alice");
+        cr_assert_eq (entry->received_ms, 1700000000000);
+        cr_assert_str_eq (entry->campaign_date, "2025-03-03");
+        cr_assert_eq (entry->body_size, 3);
+        cr_assert_arr_eq (entry->body, "\x01\x00\x02", 3);
+        cr_assert_str_eq (entry->detail, "note");
+    }
+}
+
+Test (store, journal_scan_in_append_order)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    /*  Ids that sort the other way round, so the order is the sequence, not the id. */
+    cr_assert_eq (s_append (fx.store, "z-first", "note", NULL), 0);
+    cr_assert_eq (s_append (fx.store, "m-second", "stage", NULL), 0);
+    cr_assert_eq (s_append (fx.store, "a-third", "outcome", NULL), 0);
+    s_scan_t scan = {0};
+    err_t err;
+    cr_assert_eq (store_journal_scan (fx.store, s_scan_cb, &scan, &err), 0, "%s", err.msg);
+    cr_assert_eq (scan.n, 3);
+    cr_assert_str_eq (scan.ids[0], "z-first");
+    cr_assert_str_eq (scan.ids[1], "m-second");
+    cr_assert_str_eq (scan.ids[2], "a-third");
+    s_teardown (&fx);
+}
+
+typedef struct {
+    int n;
+    int64_t ids[8];
+    char states[8][8];
+    uint32_t attempts[8];
+    int64_t not_before[8];
+    char errors[8][32];
+    char names[8][32];
+    size_t payload_size[8];
+} s_tasks_t;
+
+static void
+s_task_cb (void *arg, const store_task_t *task)
+{
+    s_tasks_t *tasks = arg;
+    cr_assert_lt (tasks->n, 8);
+    int i = tasks->n++;
+    tasks->ids[i] = task->id;
+    snprintf (tasks->states[i], sizeof tasks->states[0], "%s", task->state);
+    tasks->attempts[i] = task->attempts;
+    tasks->not_before[i] = task->not_before_ms;
+    snprintf (tasks->errors[i], sizeof tasks->errors[0], "%s",
+              task->last_error ? task->last_error : "(null)");
+    snprintf (tasks->names[i], sizeof tasks->names[0], "%s/%s", task->agent_kind, task->name);
+    tasks->payload_size[i] = task->payload_size;
+    if (task->payload_size)
+        cr_assert_arr_eq (task->payload, "pay\0load", task->payload_size);
+}
+
+Test (store, tasks_insert_attempt_finish_scan_count)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    int64_t a = 0, b = 0, c = 0;
+    cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.portfolio",
+                                     (const uint8_t *) "pay\0load", 8, 1000, "2025-03-03", &a,
+                                     &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (store_task_insert (fx.store, "retrospective-analyzer", "retro.report", NULL, 0,
+                                     1001, NULL, &b, &err),
+                  0);
+    cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.bands",
+                                     (const uint8_t *) "pay", 3, 1002, "2025-03-03", &c, &err),
+                  0);
+    cr_assert (a >= 1 && b > a && c > b);
+    cr_assert_eq (s_tasks (fx.store, "queued"), 3);
+    cr_assert_eq (s_tasks (fx.store, "done"), 0);
+
+    /*  Attempts: the last error sticks until another one replaces it. */
+    cr_assert_eq (store_task_attempt (fx.store, a, 1, 0, NULL, &err), 0);
+    cr_assert_eq (store_task_attempt (fx.store, a, 1, 5000, "agent crashed", &err), 0);
+    cr_assert_eq (store_task_attempt (fx.store, a, 2, 5000, NULL, &err), 0);
+
+    cr_assert_eq (store_task_finish (fx.store, b, "done", 1, (const uint8_t *) "r", 1, "ok",
+                                     NULL, "retrospective-analyzer/1", 2000, &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (store_task_finish (fx.store, c, "dead", 3, NULL, 0, NULL, "bad input",
+                                     "customer-health-scorer/2", 2001, &err),
+                  0);
+    cr_assert_eq (s_tasks (fx.store, "queued"), 1);
+    cr_assert_eq (s_tasks (fx.store, "done"), 1);
+    cr_assert_eq (s_tasks (fx.store, "dead"), 1);
+
+    s_tasks_t all = {0};
+    cr_assert_eq (store_tasks_scan (fx.store, NULL, s_task_cb, &all, &err), 0, "%s", err.msg);
+    cr_assert_eq (all.n, 3);
+    cr_assert_eq (all.ids[0], a);
+    cr_assert_eq (all.ids[1], b);
+    cr_assert_eq (all.ids[2], c);
+    cr_assert_str_eq (all.states[0], "queued");
+    cr_assert_str_eq (all.states[1], "done");
+    cr_assert_str_eq (all.states[2], "dead");
+    cr_assert_eq (all.attempts[0], 2);
+    cr_assert_eq (all.not_before[0], 5000);
+    cr_assert_str_eq (all.errors[0], "agent crashed");
+    cr_assert_str_eq (all.names[0], "customer-health-scorer/health.portfolio");
+    cr_assert_eq (all.payload_size[0], 8);
+    cr_assert_eq (all.payload_size[1], 0);
+    cr_assert_eq (all.attempts[2], 3);
+    cr_assert_str_eq (all.errors[2], "bad input");
+
+    s_tasks_t queued = {0};
+    cr_assert_eq (store_tasks_scan (fx.store, "queued", s_task_cb, &queued, &err), 0);
+    cr_assert_eq (queued.n, 1);
+    cr_assert_eq (queued.ids[0], a);
+    s_tasks_t dead = {0};
+    cr_assert_eq (store_tasks_scan (fx.store, "dead", s_task_cb, &dead, &err), 0);
+    cr_assert_eq (dead.n, 1);
+    cr_assert_eq (dead.ids[0], c);
+
+    /*  A state outside the schema is refused by the database. */
+    err_clear (&err);
+    cr_assert_eq (store_task_finish (fx.store, a, "leased", 2, NULL, 0, NULL, NULL, NULL, 3000,
+                                     &err),
+                  ERR_STORAGE);
+    cr_assert_neq (err.msg[0], '\0');
+    cr_assert_eq (s_tasks (fx.store, "queued"), 1);
+    s_teardown (&fx);
+}
+
+/*  An import of n accounts named prefix1..prefixn. */
+typedef struct {
+    Campaign__ImportPortfolio import;
+    Campaign__Account accounts[8];
+    Campaign__Account *pointers[8];
+    char ids[8][16];
+} s_portfolio_t;
+
+static void
+s_portfolio (s_portfolio_t *p, const char *prefix, size_t n)
+{
+    campaign__import_portfolio__init (&p->import);
+    for (size_t i = 0; i < n; i++) {
+        campaign__account__init (&p->accounts[i]);
+        snprintf (p->ids[i], sizeof p->ids[i], "%s%zu", prefix, i + 1);
+        p->accounts[i].account_id = p->ids[i];
+        p->accounts[i].name = "Acme";
+        p->accounts[i].csm = "P001";
+        p->accounts[i].has_arr = 1;
+        p->accounts[i].arr = 120000.0;
+        p->pointers[i] = &p->accounts[i];
+    }
+    p->import.source = "accounts.csv";
+    p->import.n_accounts = n;
+    p->import.accounts = p->pointers;
+}
+
+Test (store, replace_accounts_replaces_the_whole_set)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    s_portfolio_t first, second;
+    s_portfolio (&first, "A", 3);
+    s_portfolio (&second, "B", 2);
+    cr_assert_not (store_account_exists (fx.store, "A1"));
+
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_replace_accounts (fx.store, &first.import, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    cr_assert_eq (s_rows (fx.store, "accounts"), 3);
+    cr_assert (store_account_exists (fx.store, "A1"));
+    cr_assert (store_account_exists (fx.store, "A3"));
+    cr_assert_not (store_account_exists (fx.store, "A4"));
+
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_replace_accounts (fx.store, &second.import, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    cr_assert_eq (s_rows (fx.store, "accounts"), 2);
+    cr_assert_not (store_account_exists (fx.store, "A1"));
+    cr_assert_not (store_account_exists (fx.store, "A3"));
+    cr_assert (store_account_exists (fx.store, "B1"));
+    cr_assert (store_account_exists (fx.store, "B2"));
+    cr_assert_not (store_account_exists (fx.store, ""));
+
+    /*  An empty import empties the set. */
+    s_portfolio_t none;
+    s_portfolio (&none, "C", 0);
+    cr_assert_eq (store_replace_accounts (fx.store, &none.import, &err), 0);
+    cr_assert_eq (s_rows (fx.store, "accounts"), 0);
+    s_teardown (&fx);
+}
+
+Test (store, replace_accounts_failure_is_all_or_nothing)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    s_portfolio_t first, dup;
+    s_portfolio (&first, "A", 3);
+    cr_assert_eq (store_replace_accounts (fx.store, &first.import, &err), 0);
+
+    /*  The second import names B1 twice: it fails half-way, and the caller's
+        rollback puts the previous set back. */
+    s_portfolio (&dup, "B", 3);
+    dup.accounts[2].account_id = "B1";
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    err_clear (&err);
+    cr_assert_eq (store_replace_accounts (fx.store, &dup.import, &err), ERR_STORAGE);
+    cr_assert_neq (err.msg[0], '\0');
+    store_rollback (fx.store);
+    cr_assert_not (store_in_transaction (fx.store));
+    cr_assert_eq (s_rows (fx.store, "accounts"), 3);
+    cr_assert (store_account_exists (fx.store, "A2"));
+    cr_assert_not (store_account_exists (fx.store, "B1"));
+    s_teardown (&fx);
+}
+
+Test (store, savepoint_rollback_undoes_only_its_writes)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    int64_t seq1 = 0, seq2 = 0, seq3 = 0;
+    cr_assert_eq (store_begin (fx.store, &err), 0, "%s", err.msg);
+    cr_assert (store_in_transaction (fx.store));
+    cr_assert_eq (store_meta_set (fx.store, "before", "1", &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-before", "note", &seq1), 0);
+
+    /*  One submission of the batch goes wrong half-way. */
+    cr_assert_eq (store_savepoint (fx.store, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_meta_set (fx.store, "inside", "1", &err), 0);
+    cr_assert_eq (store_meta_set (fx.store, "before", "overwritten", &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-inside", "stage", NULL), 0);
+    int64_t task = 0;
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    store_savepoint_rollback (fx.store);
+    cr_assert (store_in_transaction (fx.store), "the savepoint took the transaction with it");
+
+    /*  The next one is fine and is kept. */
+    cr_assert_eq (store_savepoint (fx.store, &err), 0, "%s", err.msg);
+    cr_assert_eq (s_append (fx.store, "m-kept", "note", &seq2), 0);
+    store_savepoint_release (fx.store);
+    cr_assert (store_in_transaction (fx.store));
+
+    cr_assert_eq (s_append (fx.store, "m-after", "note", &seq3), 0);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+    cr_assert_not (store_in_transaction (fx.store));
+
+    s_expect_meta (fx.store, "before", "1");
+    s_expect_meta (fx.store, "inside", NULL);
+    s_expect_journaled (fx.store, "m-before", seq1);
+    s_expect_journaled (fx.store, "m-inside", 0);
+    s_expect_journaled (fx.store, "m-kept", seq2);
+    s_expect_journaled (fx.store, "m-after", seq3);
+    cr_assert_eq (s_rows (fx.store, "tasks"), 0);
+    cr_assert_eq (s_rows (fx.store, "journal"), 3);
+    s_teardown (&fx);
+}
+
+Test (store, rollback_undoes_the_transaction)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    cr_assert_eq (store_meta_set (fx.store, "kept", "yes", &err), 0);
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_meta_set (fx.store, "kept", "no", &err), 0);
+    cr_assert_eq (store_meta_set (fx.store, "lost", "1", &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-1", "note", NULL), 0);
+    int64_t task = 0;
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    s_expect_meta (fx.store, "lost", "1"); /* visible inside the transaction */
+    store_rollback (fx.store);
+    cr_assert_not (store_in_transaction (fx.store));
+    store_rollback (fx.store); /* no transaction: harmless */
+
+    s_expect_meta (fx.store, "kept", "yes");
+    s_expect_meta (fx.store, "lost", NULL);
+    s_expect_journaled (fx.store, "m-1", 0);
+    cr_assert_eq (s_rows (fx.store, "tasks"), 0);
+
+    /*  The next transaction works and reuses nothing it should not. */
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-1", "note", NULL), 0);
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    cr_assert_eq (s_rows (fx.store, "journal"), 1);
+    s_teardown (&fx);
+}
+
+Test (store, begin_twice_is_an_error)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    err_clear (&err);
+    cr_assert_eq (store_begin (fx.store, &err), ERR_STORAGE);
+    cr_assert_neq (err.msg[0], '\0');
+    cr_assert (store_in_transaction (fx.store));
+    store_rollback (fx.store);
+    err_clear (&err);
+    cr_assert_eq (store_commit (fx.store, &err), ERR_STORAGE, "commit without a transaction");
+    s_teardown (&fx);
+}
+
+Test (store, reopen_keeps_committed_and_loses_uncommitted)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    int64_t seq = 0, task = 0;
+    s_portfolio_t portfolio;
+    s_portfolio (&portfolio, "A", 2);
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_meta_set (fx.store, "campaign_id", "spring", &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-committed", "note", &seq), 0);
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    cr_assert_eq (store_replace_accounts (fx.store, &portfolio.import, &err), 0);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+
+    /*  The next turn is cut short by the process going away. */
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_meta_set (fx.store, "campaign_id", "changed", &err), 0);
+    cr_assert_eq (s_append (fx.store, "m-uncommitted", "note", NULL), 0);
+    cr_assert_eq (store_task_finish (fx.store, task, "done", 1, NULL, 0, NULL, NULL, NULL, 5,
+                                     &err),
+                  0);
+    store_destroy (&fx.store);
+
+    s_open (&fx);
+    cr_assert_not (store_in_transaction (fx.store));
+    s_expect_meta (fx.store, "campaign_id", "spring");
+    s_expect_journaled (fx.store, "m-committed", seq);
+    s_expect_journaled (fx.store, "m-uncommitted", 0);
+    cr_assert_eq (s_tasks (fx.store, "queued"), 1);
+    cr_assert_eq (s_tasks (fx.store, "done"), 0);
+    cr_assert (store_account_exists (fx.store, "A2"));
+    /*  The journal keeps counting from where it was. */
+    int64_t next = 0;
+    cr_assert_eq (s_append (fx.store, "m-next", "note", &next), 0);
+    cr_assert_gt (next, seq);
+    s_teardown (&fx);
+}
+
+Test (store, newer_schema_is_refused)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    cr_assert_eq (store_meta_set (fx.store, "schema_version", "99", &err), 0);
+    store_destroy (&fx.store);
+
+    store_t *store = NULL;
+    err_clear (&err);
+    cr_assert_eq (store_open (fx.path, &store, &err), ERR_UNSUPPORTED);
+    cr_assert_null (store);
+    cr_assert_not_null (strstr (err.msg, "99"), "%s", err.msg);
+
+    /*  Refusing it did not rewrite the version. */
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open (fx.path, &db), SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'schema_version'",
+                                      -1, &stmt, NULL),
+                  SQLITE_OK);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);
+    cr_assert_eq (sqlite3_column_bytes (stmt, 0), 2);
+    cr_assert_arr_eq (sqlite3_column_blob (stmt, 0), "99", 2);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    s_teardown (&fx);
+}
+
+/*  Insert a handoff row as the campaign logic would, through a second connection. */
+static void
+s_insert_handoff (const char *path, const char *id, const char *team)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open (path, &db), SQLITE_OK);
+    sqlite3_busy_timeout (db, 5000);
+    char *sql = sqlite3_mprintf ("INSERT INTO handoffs (id, team, opportunity_id, account_id, "
+                                 "reason, created_ms, campaign_date) "
+                                 "VALUES (%Q, %Q, 'O1', 'A1', 'qualified', 1, '2025-03-03')",
+                                 id, team);
+    char *msg = NULL;
+    int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+    cr_assert_eq (rc, SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_free (sql);
+    sqlite3_close (db);
+}
+
+Test (store, handoff_ack)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    err_clear (&err);
+    cr_assert_eq (store_handoff_ack (fx.store, "H404", "bob", 10, &err), ERR_NOTFOUND);
+    cr_assert_not_null (strstr (err.msg, "H404"), "%s", err.msg);
+
+    s_insert_handoff (fx.path, "H1", "sales");
+    s_insert_handoff (fx.path, "H2", "sales");
+    s_insert_handoff (fx.path, "H3", "marketing");
+    s_counts_t open = {0};
+    cr_assert_eq (store_handoffs_open (fx.store, s_count_cb, &open, &err), 0, "%s", err.msg);
+    cr_assert_eq (open.n, 2);
+    cr_assert_str_eq (open.kinds[0], "marketing");
+    cr_assert_eq (open.counts[0], 1);
+    cr_assert_str_eq (open.kinds[1], "sales");
+    cr_assert_eq (open.counts[1], 2);
+
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_handoff_ack (fx.store, "H1", "bob", 10, &err), 0, "%s", err.msg);
+    err_clear (&err);
+    cr_assert_eq (store_handoff_ack (fx.store, "H1", "carol", 11, &err), ERR_STATE);
+    cr_assert_not_null (strstr (err.msg, "bob"), "says who acknowledged: %s", err.msg);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+
+    s_counts_t after = {0};
+    cr_assert_eq (store_handoffs_open (fx.store, s_count_cb, &after, &err), 0);
+    cr_assert_eq (after.n, 2);
+    cr_assert_str_eq (after.kinds[1], "sales");
+    cr_assert_eq (after.counts[1], 1);
+
+    /*  The first acknowledgement is the one on record. */
+    store_destroy (&fx.store);
+    s_open (&fx);
+    err_clear (&err);
+    cr_assert_eq (store_handoff_ack (fx.store, "H1", "dave", 12, &err), ERR_STATE);
+    cr_assert_not_null (strstr (err.msg, "bob"), "%s", err.msg);
+    s_teardown (&fx);
+}
