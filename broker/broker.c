@@ -629,7 +629,7 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
         snap.agents = state_ptrs;
     }
     Campaign__TaskCounts counts;
-    queue_counts (self->queue, self->now_ms, &counts);
+    queue_counts (self->queue, &counts);
     snap.tasks = &counts;
 
     s_counts_t journal = {0}, handoffs = {0};
@@ -776,7 +776,7 @@ s_turn_end (broker_t *self)
     s_clock_check (self);
     s_dispatch (self);
     Campaign__TaskCounts counts;
-    queue_counts (self->queue, self->now_ms, &counts);
+    queue_counts (self->queue, &counts);
     if (memcmp (&counts, &self->last_counts, sizeof counts) != 0) {
         Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
         char summary[160];
@@ -804,7 +804,7 @@ s_turn_end (broker_t *self)
             log_error ("reloading state after a failed commit: %s", reload_err.msg);
             self->storage_failed = true;
         }
-        queue_counts (self->queue, self->now_ms, &self->last_counts);
+        queue_counts (self->queue, &self->last_counts);
     }
     s_out_t *out;
     while ((out = zlistx_detach (self->outbox, NULL))) {
@@ -1179,7 +1179,7 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     }
     if ((rc = status_new (self->pub, self->store, self->campaign, &self->status, err)))
         goto cleanup;
-    queue_counts (self->queue, self->now_ms, &self->last_counts);
+    queue_counts (self->queue, &self->last_counts);
     log_info ("campaign %s: store %s, date %s (week %d, %s clock), %s, status %s, seq %" PRIu64,
               self->campaign, db_path, self->today_text, s_week (self),
               calendar_mode_name (calendar_mode (self->calendar)), self->endpoint,

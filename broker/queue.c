@@ -21,6 +21,8 @@ struct _queue_t {
     zhashx_t *tasks;   /* id_text -> s_task_t, owns them */
     zhashx_t *by_kind; /* agent_kind -> zlistx_t of s_task_t (queued, FIFO) */
     zlistx_t *leased;  /* s_task_t */
+    uint64_t queued;   /* waiting for a first or a re-lease */
+    uint64_t retrying; /* waiting after a failed attempt */
     uint64_t done;
     uint64_t dead;
     uint32_t rng;
@@ -68,7 +70,13 @@ s_enqueue (queue_t *self, s_task_t *task)
         return ERR_NOMEM;
     task->public.state = TASK_QUEUED;
     task->handle = zlistx_add_end (list, task);
-    return task->handle ? 0 : ERR_NOMEM;
+    if (!task->handle)
+        return ERR_NOMEM;
+    if (task->public.failed_before)
+        self->retrying++;
+    else
+        self->queued++;
+    return 0;
 }
 
 static s_task_t *
@@ -123,6 +131,7 @@ queue_reload (queue_t *self, err_t *err)
     zlistx_purge (self->leased);
     zhashx_purge (self->by_kind);
     zhashx_purge (self->tasks);
+    self->queued = self->retrying = 0;
     s_load_t load = {self, 0};
     int64_t done = 0, dead = 0;
     int rc = store_tasks_scan (self->store, "queued", s_load_task, &load, err);
@@ -229,6 +238,10 @@ s_unlink (queue_t *self, s_task_t *task)
         zlistx_t *list = zhashx_lookup (self->by_kind, task->public.agent_kind);
         if (list)
             zlistx_detach (list, task->handle);
+        if (task->public.failed_before)
+            self->retrying--;
+        else
+            self->queued--;
     }
     task->handle = NULL;
 }
@@ -261,15 +274,12 @@ s_lookup_live (queue_t *self, const char *id_text, s_task_t **task, err_t *err)
     *task = zhashx_lookup (self->tasks, id_text);
     if (*task)
         return 0;
-    /*  Not in memory: finished already, or never existed. The wire id is "T<n>". */
+    /*  Not in memory: finished already, or never existed. */
     char *end = NULL;
     long long id = id_text && id_text[0] == 'T' ? strtoll (id_text + 1, &end, 10) : 0;
-    if (id <= 0 || !end || *end)
-        return err_set (err, ERR_NOTFOUND, "task '%s' does not exist", id_text ? id_text : "");
-    int64_t highest = 0;
-    if (store_count_rows (self->store, "tasks", &highest, NULL) == 0 && id <= highest)
+    if (id > 0 && end && !*end && store_task_exists (self->store, id))
         return err_set (err, ERR_STATE, "task %s has already finished", id_text);
-    return err_set (err, ERR_NOTFOUND, "task '%s' does not exist", id_text);
+    return err_set (err, ERR_NOTFOUND, "task '%s' does not exist", id_text ? id_text : "");
 }
 
 static void
@@ -403,36 +413,14 @@ queue_expire (queue_t *self, int64_t now_ms, err_t *err)
 }
 
 void
-queue_counts (queue_t *self, int64_t now_ms, Campaign__TaskCounts *counts)
+queue_counts (queue_t *self, Campaign__TaskCounts *counts)
 {
     campaign__task_counts__init (counts);
-    uint64_t queued = 0, failed = 0;
-    for (s_task_t *task = zhashx_first (self->tasks); task; task = zhashx_next (self->tasks))
-        if (task->public.state == TASK_QUEUED) {
-            if (task->public.failed_before && task->public.not_before_ms > now_ms)
-                failed++;
-            else
-                queued++;
-        }
     counts->has_queued = counts->has_leased = counts->has_done = 1;
     counts->has_failed = counts->has_dead = 1;
-    counts->queued = queued;
-    counts->failed = failed;
+    counts->queued = self->queued;
+    counts->failed = self->retrying;
     counts->leased = zlistx_size (self->leased);
     counts->done = self->done;
     counts->dead = self->dead;
-}
-
-int64_t
-queue_next_deadline (queue_t *self, int64_t now_ms)
-{
-    int64_t best = -1;
-    for (s_task_t *task = zhashx_first (self->tasks); task; task = zhashx_next (self->tasks)) {
-        int64_t at = task->public.state == TASK_LEASED ? task->public.lease_expires_ms
-                                                         : task->public.not_before_ms;
-        int64_t wait = at > now_ms ? at - now_ms : 0;
-        if (best < 0 || wait < best)
-            best = wait;
-    }
-    return best;
 }

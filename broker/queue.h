@@ -89,10 +89,8 @@ int queue_release_owner (queue_t *self, const char *owner, const char *why, int6
 /*  Release every lease whose deadline passed; returns how many, or an error. */
 int queue_expire (queue_t *self, int64_t now_ms, err_t *err);
 
-/*  Counts for the snapshot and the "task" topic. */
-void queue_counts (queue_t *self, int64_t now_ms, Campaign__TaskCounts *counts);
-
-/*  Milliseconds until the next queued task becomes due or lease expires (-1: none). */
-int64_t queue_next_deadline (queue_t *self, int64_t now_ms);
+/*  Counts for the snapshot and the "task" topic: queued (waiting for a lease), failed
+    (waiting for a retry after a failed attempt), leased, done, dead. O(1). */
+void queue_counts (queue_t *self, Campaign__TaskCounts *counts);
 
 #endif

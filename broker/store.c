@@ -482,6 +482,19 @@ s_count (store_t *self, const char *sql, const char *param, int64_t *count, err_
     return rc;
 }
 
+bool
+store_task_exists (store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM tasks WHERE id = ?1", -1, &stmt, NULL)
+        != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, id);
+    bool found = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return found;
+}
+
 int
 store_task_count (store_t *self, const char *state, int64_t *count, err_t *err)
 {

@@ -105,6 +105,9 @@ int store_task_finish (store_t *self, int64_t id, const char *state, uint32_t at
 typedef void (store_task_fn) (void *arg, const store_task_t *task);
 int store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg,
                       err_t *err);
+/*  Whether a task with this id was ever created. */
+bool store_task_exists (store_t *self, int64_t id);
+
 /*  Tasks counted by state. */
 int store_task_count (store_t *self, const char *state, int64_t *count, err_t *err);
 
