@@ -79,6 +79,7 @@ struct _broker_t {
     Campaign__TaskCounts last_counts;
     int64_t next_beat_ms;
     bool storage_failed;
+    bool reload;          /* SIGHUP seen: leave the loop so main can reload */
 };
 
 /* --------------------------------------------------------------------------
@@ -919,8 +920,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     }
     s_turn_end (self);
     if (signals_take_reload ())
-        return -1; /* broker_run returns 1 so main can reload */
-    return self->storage_failed || signals_stop_requested () ? -1 : 0;
+        self->reload = true;
+    return self->reload || self->storage_failed || signals_stop_requested () ? -1 : 0;
 }
 
 /* --------------------------------------------------------------------------
@@ -1233,9 +1234,10 @@ broker_run (broker_t *self)
     int tick = self->heartbeat_ms < 100 ? self->heartbeat_ms : 100;
     zloop_timer (loop, (size_t) tick, 0, s_on_tick, self);
     zloop_set_nonstop (loop, true); /* we decide when to stop, from the flags */
+    self->reload = false;
     while (!signals_stop_requested () && !self->storage_failed) {
         zloop_start (loop);
-        if (signals_take_reload ()) {
+        if (self->reload || signals_take_reload ()) {
             zloop_destroy (&loop);
             return 1;
         }

@@ -56,8 +56,8 @@ main (int argc, char **argv)
     while ((rc = broker_run (broker)) == 1) {
         if (cli_reload (&cli, &err) || cli_open_log (&cli, &err))
             log_error ("SIGHUP: configuration not reloaded: %s", err.msg);
-        else
-            log_info ("SIGHUP: configuration reloaded (log level %s)",
+        else /* warn, so the line shows whatever the new level is */
+            log_warn ("SIGHUP: configuration reloaded (log level %s)",
                       log_level_name (log_get_level ()));
     }
     broker_destroy (&broker);

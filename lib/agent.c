@@ -33,6 +33,7 @@ struct _agent_t {
     int64_t next_beat_ms;    /* next heartbeat or hello */
     int64_t reconnect_at_ms; /* when disconnected: when to try again */
     uint64_t done;
+    bool refused; /* the broker will not have us (unknown kind): stop */
 };
 
 /* --------------------------------------------------------------------------
@@ -258,6 +259,13 @@ s_on_broker (agent_t *self)
             self->welcomed = false;
             self->next_beat_ms = 0;
         }
+        else if (!self->welcomed
+                 && env->rejection->code == CAMPAIGN__REJECT_CODE__REJECT_INVALID) {
+            /*  Our hello was refused: retrying cannot help, the deployment is wrong. */
+            log_error ("broker refused us: %s",
+                       env->rejection->message ? env->rejection->message : "(no reason)");
+            self->refused = true;
+        }
         else
             log_warn ("broker rejected a message: %s",
                       env->rejection->message ? env->rejection->message : "(no reason)");
@@ -290,7 +298,7 @@ agent_run (agent_t *self)
         return rc;
     log_info ("%s starting, broker %s, capacity %u", self->sender, self->endpoint,
               self->opts.capacity);
-    while (!signals_stop_requested ()) {
+    while (!signals_stop_requested () && !self->refused) {
         int64_t now = zclock_mono ();
         if (!self->dealer) {
             if (now >= self->reconnect_at_ms && s_connect (self) != 0)
@@ -329,6 +337,8 @@ agent_run (agent_t *self)
             s_on_worker (self);
     }
     s_drop_pending (self);
+    if (self->refused)
+        return ERR_INVALID;
     s_send_goodbye (self, "stopping");
     log_info ("%s stopped after %llu tasks", self->sender, (unsigned long long) self->done);
     return 0;

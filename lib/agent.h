@@ -57,14 +57,17 @@ typedef struct _agent_t agent_t;
 agent_t *agent_new (const agent_options_t *opts, agent_task_fn *fn, void *arg);
 void agent_destroy (agent_t **self_p);
 
-/*  Run until SIGTERM/SIGINT. 0 on a clean stop, ERR_* if the runtime could not start. */
+/*  Run until SIGTERM/SIGINT. 0 on a clean stop; ERR_INVALID if the broker refused our
+    hello (a kind it is not configured for) or the endpoint is wrong; other ERR_* if the
+    runtime could not start. */
 int agent_run (agent_t *self);
 
 /*  Counters for logs and tests. */
 uint64_t agent_tasks_done (agent_t *self);
 
 /*  The standard main of an agent executable: cli, --instance NAME, log setup,
-    agent_run, exit code. usage is the --help text. */
+    agent_run, exit code (0 clean stop, 2 usage, 4 configuration error or refused by
+    the broker). usage is the --help text. */
 int agent_main (int argc, char **argv, const char *kind, const char *usage, agent_task_fn *fn,
                 void *arg);
 

@@ -5,6 +5,7 @@
     over a broker restart and its queued work still gets done (SPEC sections 2, 7). */
 #include "test_support.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -182,5 +183,105 @@ Test (agents, an_agent_rides_over_a_broker_restart, .timeout = 120)
     uint64_t one = 1;
     cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_done_at_least, &one), 0);
     cr_expect_eq (ts_stop (agent, 5000), 0, "agent stops cleanly on SIGTERM");
+    ts_broker_cleanup (&broker);
+}
+
+/*  Speak the agent protocol by hand: hello, take the task, answer it twice. */
+static wire_envelope_t *
+s_expect (zsock_t *dealer, int body_case)
+{
+    for (int i = 0; i < 50; i++) {
+        zmq_pollitem_t item = {zsock_resolve (dealer), 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 5000) <= 0)
+            return NULL;
+        wire_envelope_t *env = NULL;
+        err_t err;
+        if (wire_recv (dealer, false, WIRE_MAX_BYTES, NULL, &env, &err) != 0)
+            continue;
+        if ((int) env->body_case == body_case)
+            return env;
+        wire_free (&env); /* heartbeats and the like */
+    }
+    return NULL;
+}
+
+Test (agents, a_result_delivered_twice_is_applied_once, .timeout = 60)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    char *endpoint = ts_broker_endpoint (&broker);
+    zsock_t *dealer = zsock_new_dealer (endpoint);
+    free (endpoint);
+    wire_out_t out;
+    wire_out_init (&out, "test-campaign", "test-worker/raw", NULL);
+    Campaign__Hello hello = CAMPAIGN__HELLO__INIT;
+    hello.kind = "test-worker";
+    hello.instance = "raw";
+    hello.has_capacity = 1;
+    hello.capacity = 1;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_HELLO;
+    out.env.hello = &hello;
+    cr_assert_eq (wire_send (dealer, NULL, &out.env), 0);
+    wire_envelope_t *welcome = s_expect (dealer, CAMPAIGN__ENVELOPE__BODY_WELCOME);
+    cr_assert_not_null (welcome, "no welcome");
+    wire_free (&welcome);
+
+    cr_assert_eq (s_run_task (&broker, "echo", "twice"), 0);
+    wire_envelope_t *task = s_expect (dealer, CAMPAIGN__ENVELOPE__BODY_TASK);
+    cr_assert_not_null (task, "no task leased");
+    cr_expect_eq (task->task->attempt, 1);
+
+    Campaign__Result result = CAMPAIGN__RESULT__INIT;
+    result.task_id = task->task->task_id;
+    result.has_attempt = 1;
+    result.attempt = task->task->attempt;
+    result.summary = "echoed";
+    /*  The same message twice (a retransmission), then a second message for the same
+        task and attempt (a confused agent). */
+    wire_out_init (&out, "test-campaign", "test-worker/raw", task->message_id);
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_RESULT;
+    out.env.result = &result;
+    cr_assert_eq (wire_send (dealer, NULL, &out.env), 0);
+    cr_assert_eq (wire_send (dealer, NULL, &out.env), 0);
+    wire_out_init (&out, "test-campaign", "test-worker/raw", task->message_id);
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_RESULT;
+    out.env.result = &result;
+    cr_assert_eq (wire_send (dealer, NULL, &out.env), 0);
+    wire_free (&task);
+
+    uint64_t one = 1;
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_done_at_least, &one), 0);
+    zsock_destroy (&dealer);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    char *results = s_query (&broker, "SELECT count(*) FROM journal WHERE kind = 'result:echo'");
+    char *done = s_query (&broker, "SELECT count(*) FROM tasks WHERE state = 'done'");
+    cr_expect_str_eq (results ? results : "", "1", "the result is journaled once");
+    cr_expect_str_eq (done ? done : "", "1");
+    free (results);
+    free (done);
+    ts_broker_cleanup (&broker);
+}
+
+Test (agents, an_unknown_agent_kind_is_refused, .timeout = 60)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    pid_t agent = ts_agent_start (&broker, "no-such-kind", "x");
+    long long deadline = ts_now_ms () + 10000;
+    char *log = NULL;
+    while (ts_now_ms () < deadline) {
+        free (log);
+        log = ts_read_file (broker.log);
+        if (log && strstr (log, "agent kind 'no-such-kind' is not configured"))
+            break;
+        poll (NULL, 0, 20);
+    }
+    cr_expect (log && strstr (log, "agent kind 'no-such-kind' is not configured"),
+               "the broker says why");
+    free (log);
+    int rc = ts_wait (agent, 10000);
+    cr_expect_eq (rc, 4, "a refused agent exits with a configuration error, not %d", rc);
+    if (rc == -1)
+        ts_stop (agent, 5000);
     ts_broker_cleanup (&broker);
 }

@@ -8,6 +8,7 @@
 
 #include "client.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 
@@ -370,5 +371,37 @@ Test (broker, configuration_errors_exit_4_and_name_the_setting)
     cr_expect_eq (rc, 2);
     free (err);
     free (bin);
+    ts_broker_cleanup (&broker);
+}
+
+Test (broker, sighup_reloads_the_log_level_and_keeps_serving)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    /*  Change the level in the extra layer, then ask for a reload. */
+    FILE *extra = fopen (broker.extra, "w");
+    cr_assert_not_null (extra);
+    fputs ("log = { level = \"warn\"; };\n", extra);
+    fclose (extra);
+    kill (broker.pid, SIGHUP);
+    long long deadline = ts_now_ms () + 10000;
+    char *log = NULL;
+    while (ts_now_ms () < deadline) {
+        free (log);
+        log = ts_read_file (broker.log);
+        if (log && strstr (log, "configuration reloaded (log level warn)"))
+            break;
+        poll (NULL, 0, 20);
+    }
+    cr_expect (log && strstr (log, "configuration reloaded (log level warn)"), "%s", log);
+    free (log);
+    cr_expect_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "retro", "--kind", "start",
+                           "--text", "after reload", NULL),
+                  0);
+    /*  At warn level the acceptance is no longer logged. */
+    log = ts_read_file (broker.log);
+    cr_expect (!strstr (log, "after reload"), "info lines are filtered after the reload");
+    free (log);
+    cr_expect_eq (ts_broker_signal (&broker, SIGTERM), 0);
     ts_broker_cleanup (&broker);
 }
