@@ -72,14 +72,14 @@ struct _broker_t {
     char pid_path[4096];
 
     /* turn state */
-    int64_t now_ms;       /* wall clock of the turn */
-    int64_t mono_ms;      /* monotonic clock of the turn */
-    int32_t today;        /* persisted campaign date */
+    int64_t now_ms;  /* wall clock of the turn */
+    int64_t mono_ms; /* monotonic clock of the turn */
+    int32_t today;   /* persisted campaign date */
     char today_text[DATE_TEXT_MAX];
     Campaign__TaskCounts last_counts;
     int64_t next_beat_ms;
     bool storage_failed;
-    bool reload;          /* SIGHUP seen: leave the loop so main can reload */
+    bool reload; /* SIGHUP seen: leave the loop so main can reload */
 };
 
 /* --------------------------------------------------------------------------
@@ -129,7 +129,7 @@ s_reject (broker_t *self, zframe_t *identity, const char *correlation,
     Campaign__Rejection rejection = CAMPAIGN__REJECTION__INIT;
     rejection.has_code = 1;
     rejection.code = code;
-    rejection.message = (char *) message;
+    rejection.message = (char *)message;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_REJECTION;
     out.env.rejection = &rejection;
     s_reply (self, identity, &out, OUT_PLAIN);
@@ -171,10 +171,9 @@ s_load_count (void *arg, const char *kind, int64_t count)
     broker_t *self = arg;
     s_count_t *entry = calloc (1, sizeof *entry);
     if (entry && (entry->kind = strdup (kind))) {
-        entry->count = (uint64_t) count;
+        entry->count = (uint64_t)count;
         zhashx_update (self->journal_counts, kind, entry);
-    }
-    else
+    } else
         free (entry);
 }
 
@@ -200,7 +199,7 @@ s_week (broker_t *self)
 static void
 s_emit (broker_t *self, const char *topic, Campaign__StatusEvent *event)
 {
-    if (status_emit (self->status, topic, event, self->today_text, (uint32_t) s_week (self)))
+    if (status_emit (self->status, topic, event, self->today_text, (uint32_t)s_week (self)))
         log_error ("out of memory queueing a status event");
 }
 
@@ -282,8 +281,8 @@ s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     wire_out_init (&out, self->campaign, SENDER, env->message_id);
     Campaign__Welcome welcome = CAMPAIGN__WELCOME__INIT;
     welcome.has_heartbeat_ms = welcome.has_liveness = 1;
-    welcome.heartbeat_ms = (uint32_t) self->heartbeat_ms;
-    welcome.liveness = (uint32_t) self->liveness;
+    welcome.heartbeat_ms = (uint32_t)self->heartbeat_ms;
+    welcome.liveness = (uint32_t)self->liveness;
     welcome.campaign_date = self->today_text;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_WELCOME;
     out.env.welcome = &welcome;
@@ -340,9 +339,10 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     err_t err;
     char task_id[24];
     snprintf (task_id, sizeof task_id, "%s", task->id_text);
-    int rc = queue_complete (self->queue, task_id, result->has_payload ? result->payload.data : NULL,
-                             result->has_payload ? result->payload.len : 0, result->summary,
-                             env->sender, self->now_ms, &err);
+    int rc =
+        queue_complete (self->queue, task_id, result->has_payload ? result->payload.data : NULL,
+                        result->has_payload ? result->payload.len : 0, result->summary,
+                        env->sender, self->now_ms, &err);
     if (!rc) {
         int64_t seq;
         store_entry_t entry = {.message_id = env->message_id,
@@ -394,8 +394,7 @@ s_failure (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         event.summary = summary;
         s_emit (self, "alert", &event);
         log_warn ("%s", summary);
-    }
-    else
+    } else
         log_info ("task %s (%s) attempt %u failed, will retry: %s", task_id, name, attempts,
                   reason);
 }
@@ -422,8 +421,8 @@ s_ack (broker_t *self, zframe_t *identity, const char *correlation, int64_t seq,
     snprintf (stored_id, sizeof stored_id, "J%06" PRId64, seq);
     ack.stored_id = stored_id;
     ack.has_journal_seq = 1;
-    ack.journal_seq = (uint64_t) seq;
-    ack.detail = (char *) detail;
+    ack.journal_seq = (uint64_t)seq;
+    ack.detail = (char *)detail;
     ack.has_duplicate = 1;
     ack.duplicate = duplicate;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_ACK;
@@ -502,7 +501,7 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     uint64_t count = s_count_journal (self, kind);
     Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
     Campaign__Count journal = CAMPAIGN__COUNT__INIT;
-    journal.name = (char *) kind;
+    journal.name = (char *)kind;
     journal.has_count = 1;
     journal.count = count;
     event.journal = &journal;
@@ -529,8 +528,8 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         char message[512];
         snprintf (message, sizeof message, "this broker runs campaign '%s', not '%s'",
                   self->campaign, env->campaign_id);
-        s_reject (self, identity, env->message_id,
-                  CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN, message);
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
+                  message);
         return;
     }
     switch (env->body_case) {
@@ -581,7 +580,7 @@ s_collect_count (void *arg, const char *name, int64_t count)
     campaign__count__init (item);
     item->name = strdup (name);
     item->has_count = 1;
-    item->count = (uint64_t) count;
+    item->count = (uint64_t)count;
     counts->items[counts->n++] = item;
 }
 
@@ -606,12 +605,12 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     snap.campaign = self->campaign;
     snap.date = self->today_text;
     snap.has_week = snap.has_held = snap.has_seq = 1;
-    snap.week = (uint32_t) s_week (self);
+    snap.week = (uint32_t)s_week (self);
     snap.held = false;
     snap.seq = status_seq (self->status);
-    snap.clock = (char *) calendar_mode_name (calendar_mode (self->calendar));
-    snap.phase = (char *) "";
-    snap.activity = (char *) "";
+    snap.clock = (char *)calendar_mode_name (calendar_mode (self->calendar));
+    snap.phase = (char *)"";
+    snap.activity = (char *)"";
 
     size_t n_agents = 0;
     for (peer_t *peer = registry_first (self->registry); peer;
@@ -636,7 +635,7 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     s_counts_t journal = {0}, handoffs = {0};
     for (s_count_t *count = zhashx_first (self->journal_counts); count;
          count = zhashx_next (self->journal_counts))
-        s_collect_count (&journal, count->kind, (int64_t) count->count);
+        s_collect_count (&journal, count->kind, (int64_t)count->count);
     store_handoffs_open (self->store, s_collect_count, &handoffs, NULL);
     snap.n_journal = journal.n;
     snap.journal = journal.items;
@@ -671,7 +670,7 @@ s_send_task (broker_t *self, peer_t *peer, task_t *task)
     msg.name = task->name;
     msg.payload.data = task->payload;
     msg.payload.len = task->payload_size;
-    msg.lease_ms = (uint32_t) (task->lease_expires_ms - self->now_ms);
+    msg.lease_ms = (uint32_t)(task->lease_expires_ms - self->now_ms);
     msg.campaign_date = self->today_text;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_TASK;
     out.env.task = &msg;
@@ -725,12 +724,11 @@ s_reload (broker_t *self, err_t *err)
         rc = store_journal_counts (self->store, s_load_count, self, err);
     char *text = NULL;
     if (!rc && store_meta_get (self->store, "campaign_day", &text, NULL) == 0) {
-        self->today = (int32_t) strtol (text, NULL, 10);
+        self->today = (int32_t)strtol (text, NULL, 10);
         free (text);
         if (calendar_mode (self->calendar) == CALENDAR_SIMULATED)
             calendar_restore (self->calendar, self->today, self->now_ms);
-    }
-    else if (!rc)
+    } else if (!rc)
         self->today = calendar_today (self->calendar, self->now_ms);
     date_format (self->today, self->today_text);
     /*  Leases are gone with the reload: no agent holds anything now. */
@@ -829,9 +827,8 @@ s_turn_end (broker_t *self)
         }
         void *handle = zsock_resolve (self->router);
         if (zmq_send (handle, zframe_data (out->identity), zframe_size (out->identity),
-                      ZMQ_SNDMORE)
-                < 0
-            || zmq_send (handle, zframe_data (out->frame), zframe_size (out->frame), 0) < 0)
+                      ZMQ_SNDMORE) < 0 ||
+            zmq_send (handle, zframe_data (out->frame), zframe_size (out->frame), 0) < 0)
             log_debug ("reply not sent: %s", zmq_strerror (errno));
         void *item = out;
         s_out_free (&item);
@@ -870,15 +867,14 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
         zframe_t *frame = zmsg_first (msg);
         wire_envelope_t *env = NULL;
         err_t err;
-        int rc = wire_unpack (zframe_data (frame), zframe_size (frame), self->max_bytes, &env,
-                              &err);
+        int rc =
+            wire_unpack (zframe_data (frame), zframe_size (frame), self->max_bytes, &env, &err);
         if (rc) {
             log_warn ("frame from peer %02x%02x... refused: %s",
                       zframe_size (identity) > 0 ? zframe_data (identity)[0] : 0,
                       zframe_size (identity) > 1 ? zframe_data (identity)[1] : 0, err.msg);
             s_reject (self, identity, NULL, s_reject_code (rc), err.msg);
-        }
-        else
+        } else
             s_handle (self, identity, env);
         wire_free (&env);
         zframe_destroy (&identity);
@@ -893,7 +889,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     broker_t *self = arg;
     s_turn_begin (self);
-    int64_t timeout = (int64_t) self->heartbeat_ms * self->liveness;
+    int64_t timeout = (int64_t)self->heartbeat_ms * self->liveness;
     peer_t *peer;
     while ((peer = registry_next_silent (self->registry, self->mono_ms, timeout))) {
         s_release_peer (self, peer, "agent lost");
@@ -949,8 +945,7 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
     if (!rc)
         rc = conf_int_range (conf, "broker.batch_max", 512, 1, 100000, &batch_max, err);
     if (!rc)
-        rc = conf_int_range (conf, "agents.heartbeat_ms", 1000, 10, 600000, &heartbeat_ms,
-                             err);
+        rc = conf_int_range (conf, "agents.heartbeat_ms", 1000, 10, 600000, &heartbeat_ms, err);
     if (!rc)
         rc = conf_int_range (conf, "agents.liveness", 3, 1, 100, &liveness, err);
     if (rc)
@@ -961,10 +956,10 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
     self->state_dir = strdup (state_dir);
     if (!self->campaign || !self->endpoint || !self->status_endpoint || !self->state_dir)
         return err_set (err, ERR_NOMEM, "out of memory");
-    self->max_bytes = (size_t) max_bytes;
-    self->batch_max = (int) batch_max;
-    self->heartbeat_ms = (int) heartbeat_ms;
-    self->liveness = (int) liveness;
+    self->max_bytes = (size_t)max_bytes;
+    self->batch_max = (int)batch_max;
+    self->heartbeat_ms = (int)heartbeat_ms;
+    self->liveness = (int)liveness;
 
     self->agent_kinds = zhashx_new ();
     if (!self->agent_kinds)
@@ -973,7 +968,8 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
     if (kinds) {
         char where[256];
         if (!config_setting_is_aggregate (kinds))
-            return err_set (err, ERR_INVALID, "%s: setting 'agents.kinds' must be a list of names",
+            return err_set (err, ERR_INVALID,
+                            "%s: setting 'agents.kinds' must be a list of names",
                             conf_where (conf, kinds, where, sizeof where));
         for (int i = 0; i < config_setting_length (kinds); i++) {
             const char *kind = config_setting_get_string_elem (kinds, i);
@@ -981,15 +977,14 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
                 return err_set (err, ERR_INVALID,
                                 "%s: setting 'agents.kinds' item %d is not a name",
                                 conf_where (conf, kinds, where, sizeof where), i + 1);
-            zhashx_insert (self->agent_kinds, kind, (void *) 1);
+            zhashx_insert (self->agent_kinds, kind, (void *)1);
         }
-    }
-    else {
-        static const char *const defaults[]
-            = {"expansion-opportunity-identifier", "customer-segmentation-analyst",
-               "customer-health-scorer", "retrospective-analyzer", NULL};
+    } else {
+        static const char *const defaults[] = {
+            "expansion-opportunity-identifier", "customer-segmentation-analyst",
+            "customer-health-scorer", "retrospective-analyzer", NULL};
         for (int i = 0; defaults[i]; i++)
-            zhashx_insert (self->agent_kinds, defaults[i], (void *) 1);
+            zhashx_insert (self->agent_kinds, defaults[i], (void *)1);
     }
     for (int i = 0; intake_default_stages[i]; i++)
         self->stages[i] = intake_default_stages[i];
@@ -1004,7 +999,8 @@ s_calendar (broker_t *self, conf_t *conf, err_t *err)
     double seconds_per_week;
     int rc = conf_string (conf, "campaign.start_date", NULL, &start, err);
     if (!rc && !start)
-        rc = err_set (err, ERR_INVALID, "setting 'campaign.start_date' is required (YYYY-MM-DD)");
+        rc = err_set (err, ERR_INVALID,
+                      "setting 'campaign.start_date' is required (YYYY-MM-DD)");
     if (!rc)
         rc = conf_string (conf, "campaign.clock", "calendar", &clock, err);
     if (!rc)
@@ -1021,20 +1017,19 @@ s_calendar (broker_t *self, conf_t *conf, err_t *err)
     calendar_mode_t mode;
     char where[256];
     if (date_parse (start, &start_day))
-        return err_set (err, ERR_INVALID, "%s: campaign.start_date '%s' is not a date (YYYY-MM-DD)",
-                        conf_where (conf, conf_lookup (conf, "campaign.start_date"), where,
-                                    sizeof where),
-                        start);
+        return err_set (
+            err, ERR_INVALID, "%s: campaign.start_date '%s' is not a date (YYYY-MM-DD)",
+            conf_where (conf, conf_lookup (conf, "campaign.start_date"), where, sizeof where),
+            start);
     if (calendar_mode_parse (clock, &mode))
-        return err_set (err, ERR_INVALID,
-                        "%s: campaign.clock '%s' is not \"calendar\" or \"simulated\"",
-                        conf_where (conf, conf_lookup (conf, "campaign.clock"), where,
-                                    sizeof where),
-                        clock);
-    self->calendar = calendar_new (start_day, (int) weeks, mode);
+        return err_set (
+            err, ERR_INVALID, "%s: campaign.clock '%s' is not \"calendar\" or \"simulated\"",
+            conf_where (conf, conf_lookup (conf, "campaign.clock"), where, sizeof where),
+            clock);
+    self->calendar = calendar_new (start_day, (int)weeks, mode);
     if (!self->calendar)
         return err_set (err, ERR_NOMEM, "out of memory");
-    calendar_set_utc_offset (self->calendar, (int) offset);
+    calendar_set_utc_offset (self->calendar, (int)offset);
     calendar_set_seconds_per_week (self->calendar, seconds_per_week);
     return 0;
 }
@@ -1059,8 +1054,8 @@ s_lock_pid (broker_t *self, err_t *err)
                         *text ? text : "?", self->campaign, self->state_dir);
     }
     char text[32];
-    int len = snprintf (text, sizeof text, "%ld\n", (long) getpid ());
-    if (ftruncate (self->pid_fd, 0) != 0 || pwrite (self->pid_fd, text, (size_t) len, 0) != len)
+    int len = snprintf (text, sizeof text, "%ld\n", (long)getpid ());
+    if (ftruncate (self->pid_fd, 0) != 0 || pwrite (self->pid_fd, text, (size_t)len, 0) != len)
         return err_set (err, ERR_IO, "cannot write pid file %s: %s", self->pid_path,
                         strerror (errno));
     return 0;
@@ -1122,17 +1117,17 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
         rc = conf_int_range (conf, "tasks.retry_base_ms", 1000, 0, 86400000, &retry_base_ms,
                              err);
     if (!rc)
-        rc = conf_int_range (conf, "tasks.retry_max_ms", 60000, 0, 86400000, &retry_max_ms,
-                             err);
+        rc =
+            conf_int_range (conf, "tasks.retry_max_ms", 60000, 0, 86400000, &retry_max_ms, err);
     if (rc) {
         rc = rc == ERR_NOMEM ? rc : ERR_INVALID;
         goto cleanup;
     }
-    options.max_attempts = (uint32_t) max_attempts;
+    options.max_attempts = (uint32_t)max_attempts;
     options.lease_ms = lease_ms;
     options.retry_base_ms = retry_base_ms;
     options.retry_max_ms = retry_max_ms;
-    options.jitter_seed = (uint32_t) getpid ();
+    options.jitter_seed = (uint32_t)getpid ();
 
     if ((rc = s_mkdirs (self->state_dir, err)) || (rc = s_lock_pid (self, err)))
         goto cleanup;
@@ -1152,7 +1147,8 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     zlistx_set_destructor (self->outbox, s_out_free);
     zlistx_set_destructor (self->snapshots, s_out_free);
     self->now_ms = wire_now_ms ();
-    if ((rc = queue_new (self->store, &options, &self->queue, err)) || (rc = s_reload (self, err)))
+    if ((rc = queue_new (self->store, &options, &self->queue, err)) ||
+        (rc = s_reload (self, err)))
         goto cleanup;
 
     self->router = zsock_new (ZMQ_ROUTER);
@@ -1163,7 +1159,7 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     }
     /*  libzmq drops a connection that sends a frame over this size; frames between
         max_message_bytes and this get a TOO_LARGE rejection from wire_unpack. */
-    zsock_set_maxmsgsize (self->router, (int64_t) self->max_bytes * 2 + 4096);
+    zsock_set_maxmsgsize (self->router, (int64_t)self->max_bytes * 2 + 4096);
     zsock_set_linger (self->router, 1000);
     zsock_set_sndhwm (self->router, 100000);
     zsock_set_rcvhwm (self->router, 100000);
@@ -1232,7 +1228,7 @@ broker_run (broker_t *self)
         return ERR_NOMEM;
     zloop_reader (loop, self->router, s_on_router, self);
     int tick = self->heartbeat_ms < 100 ? self->heartbeat_ms : 100;
-    zloop_timer (loop, (size_t) tick, 0, s_on_tick, self);
+    zloop_timer (loop, (size_t)tick, 0, s_on_tick, self);
     zloop_set_nonstop (loop, true); /* we decide when to stop, from the flags */
     self->reload = false;
     while (!signals_stop_requested () && !self->storage_failed) {
@@ -1243,6 +1239,7 @@ broker_run (broker_t *self)
         }
     }
     zloop_destroy (&loop);
-    log_info ("campaign %s: stopping at seq %" PRIu64, self->campaign, status_seq (self->status));
+    log_info ("campaign %s: stopping at seq %" PRIu64, self->campaign,
+              status_seq (self->status));
     return self->storage_failed ? ERR_STORAGE : 0;
 }

@@ -14,9 +14,9 @@
 #define TEXT_MAX 16384
 #define ID_MAX   128
 
-const char *const intake_default_stages[]
-    = {"identified", "qualified", "discovery", "demo", "trial", "pilot", "proposal",
-       "negotiation", "closed-won", "closed-lost", NULL};
+const char *const intake_default_stages[] = {
+    "identified", "qualified",   "discovery",  "demo",        "trial", "pilot",
+    "proposal",   "negotiation", "closed-won", "closed-lost", NULL};
 
 static int
 s_text (const char *field, const char *value, size_t max, err_t *err)
@@ -69,7 +69,7 @@ intake_import_portfolio (intake_t *ctx, const Campaign__ImportPortfolio *import,
     int rc = 0;
     for (size_t i = 0; !rc && i < import->n_accounts; i++) {
         rc = records_check_account (import->accounts[i], err);
-        if (!rc && zhashx_insert (seen, import->accounts[i]->account_id, (void *) 1) != 0)
+        if (!rc && zhashx_insert (seen, import->accounts[i]->account_id, (void *)1) != 0)
             rc = err_set (err, ERR_INVALID, "account %s appears twice in the import",
                           import->accounts[i]->account_id);
         if (rc)
@@ -127,8 +127,8 @@ intake_targets (intake_t *ctx, const Campaign__Targets *targets, char *detail, s
 {
     if (!targets->has_arr_goal || !isfinite (targets->arr_goal) || targets->arr_goal <= 0)
         return err_set (err, ERR_INVALID, "targets: the ARR goal must be a positive amount");
-    if (!targets->has_conversion || !isfinite (targets->conversion) || targets->conversion <= 0
-        || targets->conversion > 1)
+    if (!targets->has_conversion || !isfinite (targets->conversion) ||
+        targets->conversion <= 0 || targets->conversion > 1)
         return err_set (err, ERR_INVALID,
                         "targets: the conversion rate must be in (0, 1], e.g. 0.40");
     if (!targets->has_deals || targets->deals == 0)
@@ -142,8 +142,9 @@ intake_targets (intake_t *ctx, const Campaign__Targets *targets, char *detail, s
     campaign__targets__pack (targets, packed);
     int rc = store_meta_set_blob (ctx->store, "targets", packed, packed_size, err);
     if (!rc)
-        snprintf (detail, size, "targets set: ARR goal $%.0f, conversion %.0f%%, %u deals, "
-                                "investment $%.0f",
+        snprintf (detail, size,
+                  "targets set: ARR goal $%.0f, conversion %.0f%%, %u deals, "
+                  "investment $%.0f",
                   targets->arr_goal, targets->conversion * 100, targets->deals,
                   targets->investment);
     return rc;
@@ -207,8 +208,8 @@ intake_outcome (intake_t *ctx, const Campaign__Outcome *outcome, char *detail, s
         return rc;
     if (!outcome->has_won)
         return err_set (err, ERR_INVALID, "outcome: say --won or --lost");
-    if (outcome->won
-        && (!outcome->has_amount || !isfinite (outcome->amount) || outcome->amount <= 0))
+    if (outcome->won &&
+        (!outcome->has_amount || !isfinite (outcome->amount) || outcome->amount <= 0))
         return err_set (err, ERR_INVALID, "outcome: a won deal needs a positive --amount");
     if (!outcome->won && outcome->has_amount)
         return err_set (err, ERR_INVALID, "outcome: a lost deal has no --amount");
@@ -248,7 +249,7 @@ intake_advance (intake_t *ctx, const Campaign__Advance *advance, char *detail, s
                         "clock can be advanced (campaign.clock = \"simulated\")");
     if (!advance->has_days || advance->days == 0 || advance->days > 366)
         return err_set (err, ERR_INVALID, "advance: days must be 1..366");
-    int rc = calendar_advance (ctx->calendar, (int) advance->days, ctx->now_ms, err);
+    int rc = calendar_advance (ctx->calendar, (int)advance->days, ctx->now_ms, err);
     if (rc)
         return rc;
     char today[DATE_TEXT_MAX];
@@ -293,10 +294,9 @@ intake_run_task (intake_t *ctx, const Campaign__RunTask *run, char *detail, size
         return err_set (err, ERR_INVALID, "run-task: '%s' is not a configured agent kind",
                         run->agent_kind);
     task_t *task;
-    rc = queue_add (ctx->queue, run->agent_kind, run->name,
-                    run->has_payload ? run->payload.data : NULL,
-                    run->has_payload ? run->payload.len : 0, ctx->now_ms, ctx->today, &task,
-                    err);
+    rc = queue_add (
+        ctx->queue, run->agent_kind, run->name, run->has_payload ? run->payload.data : NULL,
+        run->has_payload ? run->payload.len : 0, ctx->now_ms, ctx->today, &task, err);
     if (!rc)
         snprintf (detail, size, "task %s (%s for %s) queued", task->id_text, run->name,
                   run->agent_kind);

@@ -7,25 +7,25 @@
 
 #include <stdio.h>
 
-static const char s_usage[]
-    = "Usage: campaign-broker [-c FILE]... [-o PATH=VALUE]...\n"
-      "\n"
-      "Run the broker of one expansion campaign: the ROUTER socket agents and tools talk\n"
-      "to (broker.endpoint), the status topic (broker.status_endpoint), and the durable\n"
-      "store, pid file and lock under broker.state_dir. Runs in the foreground and logs to\n"
-      "stderr (log.syslog = true for syslog).\n"
-      "\n"
-      "Options:\n"
-      "  -c, --config FILE      configuration file; repeat to layer (later files win)\n"
-      "  -o, --option PATH=VAL  override one setting, e.g. -o broker.state_dir=/tmp/x\n"
-      "  -h, --help             this text\n"
-      "      --version          print the version\n"
-      "\n"
-      "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the configuration files and\n"
-      "applies log.level.\n"
-      "\n"
-      "Exit codes: 0 stopped cleanly, 1 runtime failure (store, sockets, another broker\n"
-      "already runs this campaign), 2 usage, 4 configuration error.\n";
+static const char s_usage[] =
+    "Usage: campaign-broker [-c FILE]... [-o PATH=VALUE]...\n"
+    "\n"
+    "Run the broker of one expansion campaign: the ROUTER socket agents and tools talk\n"
+    "to (broker.endpoint), the status topic (broker.status_endpoint), and the durable\n"
+    "store, pid file and lock under broker.state_dir. Runs in the foreground and logs to\n"
+    "stderr (log.syslog = true for syslog).\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE      configuration file; repeat to layer (later files win)\n"
+    "  -o, --option PATH=VAL  override one setting, e.g. -o broker.state_dir=/tmp/x\n"
+    "  -h, --help             this text\n"
+    "      --version          print the version\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP re-reads the configuration files and\n"
+    "applies log.level.\n"
+    "\n"
+    "Exit codes: 0 stopped cleanly, 1 runtime failure (store, sockets, another broker\n"
+    "already runs this campaign), 2 usage, 4 configuration error.\n";
 
 int
 main (int argc, char **argv)

@@ -86,7 +86,7 @@ s_task_new (int64_t id, const char *kind, const char *name, const uint8_t *paylo
     if (!task)
         return NULL;
     task->public.id = id;
-    snprintf (task->public.id_text, sizeof task->public.id_text, "T%lld", (long long) id);
+    snprintf (task->public.id_text, sizeof task->public.id_text, "T%lld", (long long)id);
     task->public.agent_kind = strdup (kind);
     task->public.name = strdup (name);
     task->public.payload = malloc (size ? size : 1);
@@ -112,8 +112,8 @@ s_load_task (void *arg, const store_task_t *row)
     s_load_t *load = arg;
     if (load->rc)
         return;
-    s_task_t *task
-        = s_task_new (row->id, row->agent_kind, row->name, row->payload, row->payload_size);
+    s_task_t *task =
+        s_task_new (row->id, row->agent_kind, row->name, row->payload, row->payload_size);
     if (!task) {
         load->rc = ERR_NOMEM;
         return;
@@ -141,8 +141,8 @@ queue_reload (queue_t *self, err_t *err)
         rc = store_task_count (self->store, "done", &done, err);
     if (!rc)
         rc = store_task_count (self->store, "dead", &dead, err);
-    self->done = (uint64_t) done;
-    self->dead = (uint64_t) dead;
+    self->done = (uint64_t)done;
+    self->dead = (uint64_t)dead;
     return rc;
 }
 
@@ -249,7 +249,7 @@ s_unlink (queue_t *self, s_task_t *task)
 int
 queue_lease (queue_t *self, task_t *public, const char *owner, int64_t now_ms, err_t *err)
 {
-    s_task_t *task = (s_task_t *) public;
+    s_task_t *task = (s_task_t *)public;
     uint32_t attempts = public->attempts + 1;
     int rc = store_task_attempt (self->store, public->id, attempts, public->not_before_ms, NULL,
                                  err);
@@ -320,7 +320,7 @@ s_backoff (queue_t *self, uint32_t attempts)
     self->rng ^= self->rng << 5;
     int64_t span = delay / 2;
     if (span > 0)
-        delay = delay - delay / 4 + (int64_t) (self->rng % (uint64_t) (span + 1));
+        delay = delay - delay / 4 + (int64_t)(self->rng % (uint64_t)(span + 1));
     return delay;
 }
 
@@ -363,8 +363,8 @@ queue_fail (queue_t *self, const char *id_text, const char *reason, bool retryab
     int rc = s_lookup_live (self, id_text, &task, err);
     if (rc)
         return rc;
-    return s_retry_or_bury (self, task, reason, retryable, s_backoff (self, task->public.attempts),
-                            now_ms, dead, err);
+    return s_retry_or_bury (self, task, reason, retryable,
+                            s_backoff (self, task->public.attempts), now_ms, dead, err);
 }
 
 int
@@ -372,7 +372,7 @@ queue_release (queue_t *self, task_t *public, const char *why, int64_t now_ms, e
 {
     if (public->state != TASK_LEASED)
         return 0;
-    return s_retry_or_bury (self, (s_task_t *) public, why, true, 0, now_ms, NULL, err);
+    return s_retry_or_bury (self, (s_task_t *)public, why, true, 0, now_ms, NULL, err);
 }
 
 int

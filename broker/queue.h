@@ -32,17 +32,17 @@ typedef enum { TASK_QUEUED, TASK_LEASED, TASK_DONE, TASK_DEAD } task_state_t;
 
 typedef struct {
     int64_t id;
-    char id_text[24];       /* "T42", as on the wire */
+    char id_text[24]; /* "T42", as on the wire */
     char *agent_kind;
     char *name;
     uint8_t *payload;
     size_t payload_size;
     task_state_t state;
-    uint32_t attempts;      /* leases handed out so far */
-    bool failed_before;     /* the last attempt failed: waiting for a retry */
-    int64_t not_before_ms;  /* wall clock, for retries */
+    uint32_t attempts;     /* leases handed out so far */
+    bool failed_before;    /* the last attempt failed: waiting for a retry */
+    int64_t not_before_ms; /* wall clock, for retries */
     int64_t lease_expires_ms;
-    char *lease_owner;      /* registry key of the agent holding it */
+    char *lease_owner; /* registry key of the agent holding it */
 } task_t;
 
 typedef struct _queue_t queue_t;
@@ -74,7 +74,7 @@ int queue_complete (queue_t *self, const char *id_text, const uint8_t *result, s
                     const char *summary, const char *done_by, int64_t now_ms, err_t *err);
 
 /*  A failure reported by the agent: retry later (retryable and attempts left) or dead.
-    *dead says which. Same ERR_NOTFOUND/ERR_STATE as queue_complete. */
+ *dead says which. Same ERR_NOTFOUND/ERR_STATE as queue_complete. */
 int queue_fail (queue_t *self, const char *id_text, const char *reason, bool retryable,
                 int64_t now_ms, bool *dead, err_t *err);
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 struct _registry_t {
-    zlistx_t *peers;   /* peer_t, owned, registration order */
-    zhashx_t *by_key;  /* key -> peer_t (ready ones) */
+    zlistx_t *peers;  /* peer_t, owned, registration order */
+    zhashx_t *by_key; /* key -> peer_t (ready ones) */
 };
 
 static void
@@ -106,8 +106,7 @@ registry_hello (registry_t *self, zframe_t *identity, const char *kind, const ch
                 registry_mark (self, old, PEER_GONE);
                 if (!*replaced)
                     *replaced = old;
-            }
-            else {
+            } else {
                 void *handle = zlistx_find (self->peers, old);
                 if (handle)
                     zlistx_delete (self->peers, handle);
@@ -179,9 +178,9 @@ registry_state (const peer_t *peer, Campaign__AgentState *state)
     campaign__agent_state__init (state);
     state->kind = peer->kind;
     state->instance = peer->instance;
-    state->state = (char *) (peer->state == PEER_READY && peer->leased > 0
-                                 ? "busy"
-                                 : registry_state_name (peer->state));
+    state->state = (char *)(peer->state == PEER_READY && peer->leased > 0
+                                ? "busy"
+                                : registry_state_name (peer->state));
     state->has_leased = state->has_capacity = state->has_last_seen_ms = 1;
     state->leased = peer->leased;
     state->capacity = peer->capacity;

@@ -19,14 +19,14 @@
 typedef enum { PEER_READY, PEER_LOST, PEER_GONE } peer_state_t;
 
 typedef struct {
-    char key[64];          /* hex of the ROUTER identity */
+    char key[64]; /* hex of the ROUTER identity */
     zframe_t *identity;
     char *kind;
     char *instance;
     uint32_t capacity;
-    uint32_t leased;       /* tasks the broker has leased to it now */
-    int64_t last_seen_ms;  /* monotonic */
-    int64_t joined_ms;     /* wall clock */
+    uint32_t leased;      /* tasks the broker has leased to it now */
+    int64_t last_seen_ms; /* monotonic */
+    int64_t joined_ms;    /* wall clock */
     peer_state_t state;
 } peer_t;
 

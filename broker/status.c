@@ -53,8 +53,7 @@ status_new (zsock_t *pub, store_t *store, const char *campaign, status_t **out, 
     if (rc == 0) {
         self->seq = strtoull (text, NULL, 10);
         free (text);
-    }
-    else if (rc != ERR_NOTFOUND) {
+    } else if (rc != ERR_NOTFOUND) {
         status_destroy (&self);
         return rc;
     }
@@ -81,10 +80,10 @@ status_emit (status_t *self, const char *topic, Campaign__StatusEvent *event,
 {
     event->has_seq = 1;
     event->seq = self->seq + 1;
-    event->topic = (char *) topic;
+    event->topic = (char *)topic;
     event->has_at_ms = 1;
     event->at_ms = wire_now_ms ();
-    event->campaign_date = (char *) campaign_date;
+    event->campaign_date = (char *)campaign_date;
     event->has_week = 1;
     event->week = week;
 

@@ -21,8 +21,7 @@ typedef struct _status_t status_t;
 
 /*  A publisher on pub (borrowed) for campaign; the sequence starts after the one
     persisted in store (meta "status_seq"). */
-int status_new (zsock_t *pub, store_t *store, const char *campaign, status_t **out,
-                err_t *err);
+int status_new (zsock_t *pub, store_t *store, const char *campaign, status_t **out, err_t *err);
 void status_destroy (status_t **self_p);
 
 /*  Queue event on topic: sets seq, topic, at_ms, campaign_date and week, packs it.

@@ -126,14 +126,15 @@ store_open (const char *path, store_t **out, err_t *err)
         return err_set (err, ERR_NOMEM, "out of memory");
     }
     int rc = 0;
-    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
-        != SQLITE_OK) {
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
         rc = s_fail (self, err, "cannot open");
         goto cleanup;
     }
     sqlite3_busy_timeout (self->db, 5000);
-    if ((rc = s_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                            "PRAGMA foreign_keys = ON;",
+    if ((rc = s_exec (self,
+                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;",
                       err)))
         goto cleanup;
     if ((rc = s_exec (self, "BEGIN IMMEDIATE", err)))
@@ -146,8 +147,7 @@ store_open (const char *path, store_t **out, err_t *err)
         goto cleanup;
     for (int q = 0; q < Q_COUNT; q++)
         if (sqlite3_prepare_v3 (self->db, s_sql[q], -1, SQLITE_PREPARE_PERSISTENT,
-                                &self->stmt[q], NULL)
-            != SQLITE_OK) {
+                                &self->stmt[q], NULL) != SQLITE_OK) {
             rc = s_fail (self, err, "prepare");
             goto cleanup;
         }
@@ -161,8 +161,7 @@ store_open (const char *path, store_t **out, err_t *err)
                           found, STORE_SCHEMA_VERSION);
             goto cleanup;
         }
-    }
-    else {
+    } else {
         char text[16];
         snprintf (text, sizeof text, "%d", STORE_SCHEMA_VERSION);
         if ((rc = store_meta_set (self, "schema_version", text, err)))
@@ -241,7 +240,7 @@ store_meta_get_blob (store_t *self, const char *key, uint8_t **data, size_t *siz
     int step = sqlite3_step (stmt);
     int rc = 0;
     if (step == SQLITE_ROW) {
-        size_t n = (size_t) sqlite3_column_bytes (stmt, 0);
+        size_t n = (size_t)sqlite3_column_bytes (stmt, 0);
         const void *bytes = sqlite3_column_blob (stmt, 0);
         uint8_t *copy = malloc (n + 1);
         if (!copy)
@@ -253,8 +252,7 @@ store_meta_get_blob (store_t *self, const char *key, uint8_t **data, size_t *siz
             *data = copy;
             *size = n;
         }
-    }
-    else if (step == SQLITE_DONE)
+    } else if (step == SQLITE_DONE)
         rc = err_set (err, ERR_NOTFOUND, "no meta '%s'", key);
     else
         rc = s_fail (self, err, "meta get");
@@ -266,7 +264,7 @@ int
 store_meta_get (store_t *self, const char *key, char **value, err_t *err)
 {
     size_t size;
-    return store_meta_get_blob (self, key, (uint8_t **) value, &size, err);
+    return store_meta_get_blob (self, key, (uint8_t **)value, &size, err);
 }
 
 int
@@ -275,14 +273,14 @@ store_meta_set_blob (store_t *self, const char *key, const uint8_t *data, size_t
 {
     sqlite3_stmt *stmt = s_stmt (self, Q_META_SET);
     sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_blob (stmt, 2, data ? (const void *) data : "", (int) size, SQLITE_STATIC);
+    sqlite3_bind_blob (stmt, 2, data ? (const void *)data : "", (int)size, SQLITE_STATIC);
     return s_step_done (self, stmt, err, "meta set");
 }
 
 int
 store_meta_set (store_t *self, const char *key, const char *value, err_t *err)
 {
-    return store_meta_set_blob (self, key, (const uint8_t *) value, strlen (value), err);
+    return store_meta_set_blob (self, key, (const uint8_t *)value, strlen (value), err);
 }
 
 int
@@ -294,7 +292,7 @@ store_journal_find (store_t *self, const char *message_id, int64_t *seq, char **
     int step = sqlite3_step (stmt);
     int rc = 0;
     if (step == SQLITE_ROW) {
-        const char *text = (const char *) sqlite3_column_text (stmt, 1);
+        const char *text = (const char *)sqlite3_column_text (stmt, 1);
         char *copy = strdup (text ? text : "");
         if (!copy)
             rc = err_set (err, ERR_NOMEM, "out of memory");
@@ -302,8 +300,7 @@ store_journal_find (store_t *self, const char *message_id, int64_t *seq, char **
             *seq = sqlite3_column_int64 (stmt, 0);
             *detail = copy;
         }
-    }
-    else if (step == SQLITE_DONE)
+    } else if (step == SQLITE_DONE)
         rc = ERR_NOTFOUND;
     else
         rc = s_fail (self, err, "journal find");
@@ -321,8 +318,8 @@ store_journal_append (store_t *self, const store_entry_t *entry, int64_t *seq, e
     sqlite3_bind_text (stmt, 4, entry->person, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 5, entry->received_ms);
     sqlite3_bind_text (stmt, 6, entry->campaign_date, -1, SQLITE_STATIC);
-    sqlite3_bind_blob (stmt, 7, entry->body ? (const void *) entry->body : "",
-                       (int) entry->body_size, SQLITE_STATIC);
+    sqlite3_bind_blob (stmt, 7, entry->body ? (const void *)entry->body : "",
+                       (int)entry->body_size, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 8, entry->detail, -1, SQLITE_STATIC);
     int step = sqlite3_step (stmt);
     int rc = 0;
@@ -342,12 +339,11 @@ store_journal_counts (store_t *self, store_count_fn *fn, void *arg, err_t *err)
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2 (self->db,
                             "SELECT kind, count(*) FROM journal GROUP BY kind ORDER BY kind",
-                            -1, &stmt, NULL)
-        != SQLITE_OK)
+                            -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "journal counts");
     int step;
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        fn (arg, (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
     int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "journal counts");
     sqlite3_finalize (stmt);
     return rc;
@@ -360,21 +356,20 @@ store_journal_scan (store_t *self, store_entry_fn *fn, void *arg, err_t *err)
     if (sqlite3_prepare_v2 (self->db,
                             "SELECT seq, message_id, kind, sender, person, received_ms, "
                             "campaign_date, body, detail FROM journal ORDER BY seq",
-                            -1, &stmt, NULL)
-        != SQLITE_OK)
+                            -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "journal scan");
     int step;
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW) {
         store_entry_t entry = {
-            .message_id = (const char *) sqlite3_column_text (stmt, 1),
-            .kind = (const char *) sqlite3_column_text (stmt, 2),
-            .sender = (const char *) sqlite3_column_text (stmt, 3),
-            .person = (const char *) sqlite3_column_text (stmt, 4),
+            .message_id = (const char *)sqlite3_column_text (stmt, 1),
+            .kind = (const char *)sqlite3_column_text (stmt, 2),
+            .sender = (const char *)sqlite3_column_text (stmt, 3),
+            .person = (const char *)sqlite3_column_text (stmt, 4),
             .received_ms = sqlite3_column_int64 (stmt, 5),
-            .campaign_date = (const char *) sqlite3_column_text (stmt, 6),
+            .campaign_date = (const char *)sqlite3_column_text (stmt, 6),
             .body = sqlite3_column_blob (stmt, 7),
-            .body_size = (size_t) sqlite3_column_bytes (stmt, 7),
-            .detail = (const char *) sqlite3_column_text (stmt, 8),
+            .body_size = (size_t)sqlite3_column_bytes (stmt, 7),
+            .detail = (const char *)sqlite3_column_text (stmt, 8),
         };
         fn (arg, sqlite3_column_int64 (stmt, 0), &entry);
     }
@@ -391,8 +386,7 @@ store_task_insert (store_t *self, const char *agent_kind, const char *name,
     sqlite3_stmt *stmt = s_stmt (self, Q_TASK_INSERT);
     sqlite3_bind_text (stmt, 1, agent_kind, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob (stmt, 3, payload ? (const void *) payload : "", (int) size,
-                       SQLITE_STATIC);
+    sqlite3_bind_blob (stmt, 3, payload ? (const void *)payload : "", (int)size, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 4, created_ms);
     sqlite3_bind_text (stmt, 5, campaign_date, -1, SQLITE_STATIC);
     int rc = s_step_done (self, stmt, err, "task insert");
@@ -424,7 +418,7 @@ store_task_finish (store_t *self, int64_t id, const char *state, uint32_t attemp
     sqlite3_bind_text (stmt, 2, state, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 3, attempts);
     if (result)
-        sqlite3_bind_blob (stmt, 4, result, (int) size, SQLITE_STATIC);
+        sqlite3_bind_blob (stmt, 4, result, (int)size, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 5, summary, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 6, error, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 7, done_by, -1, SQLITE_STATIC);
@@ -440,8 +434,7 @@ store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg
                             "SELECT id, agent_kind, name, payload, state, attempts, "
                             "not_before_ms, error FROM tasks "
                             "WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
-                            -1, &stmt, NULL)
-        != SQLITE_OK)
+                            -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "tasks scan");
     if (state)
         sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
@@ -449,14 +442,14 @@ store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW) {
         store_task_t task = {
             .id = sqlite3_column_int64 (stmt, 0),
-            .agent_kind = (const char *) sqlite3_column_text (stmt, 1),
-            .name = (const char *) sqlite3_column_text (stmt, 2),
+            .agent_kind = (const char *)sqlite3_column_text (stmt, 1),
+            .name = (const char *)sqlite3_column_text (stmt, 2),
             .payload = sqlite3_column_blob (stmt, 3),
-            .payload_size = (size_t) sqlite3_column_bytes (stmt, 3),
-            .state = (const char *) sqlite3_column_text (stmt, 4),
-            .attempts = (uint32_t) sqlite3_column_int64 (stmt, 5),
+            .payload_size = (size_t)sqlite3_column_bytes (stmt, 3),
+            .state = (const char *)sqlite3_column_text (stmt, 4),
+            .attempts = (uint32_t)sqlite3_column_int64 (stmt, 5),
             .not_before_ms = sqlite3_column_int64 (stmt, 6),
-            .last_error = (const char *) sqlite3_column_text (stmt, 7),
+            .last_error = (const char *)sqlite3_column_text (stmt, 7),
         };
         fn (arg, &task);
     }
@@ -486,8 +479,8 @@ bool
 store_task_exists (store_t *self, int64_t id)
 {
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM tasks WHERE id = ?1", -1, &stmt, NULL)
-        != SQLITE_OK)
+    if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM tasks WHERE id = ?1", -1, &stmt, NULL) !=
+        SQLITE_OK)
         return false;
     sqlite3_bind_int64 (stmt, 1, id);
     bool found = sqlite3_step (stmt) == SQLITE_ROW;
@@ -534,7 +527,7 @@ s_insert_packed (store_t *self, int query, const char *key, const char *second,
     int column = 2;
     if (query != Q_HISTORY_INSERT)
         sqlite3_bind_text (stmt, column++, second, -1, SQLITE_STATIC);
-    sqlite3_bind_blob (stmt, column, data, (int) size, SQLITE_STATIC);
+    sqlite3_bind_blob (stmt, column, data, (int)size, SQLITE_STATIC);
     int rc = s_step_done (self, stmt, err, "insert record");
     free (data);
     return rc;
@@ -547,7 +540,7 @@ store_replace_accounts (store_t *self, const Campaign__ImportPortfolio *import, 
     for (size_t i = 0; !rc && i < import->n_accounts; i++)
         rc = s_insert_packed (self, Q_ACCOUNT_INSERT, import->accounts[i]->account_id,
                               import->accounts[i]->csm,
-                              (const ProtobufCMessage *) import->accounts[i], err);
+                              (const ProtobufCMessage *)import->accounts[i], err);
     return rc;
 }
 
@@ -558,7 +551,7 @@ store_replace_people (store_t *self, const Campaign__ImportRoster *import, err_t
     for (size_t i = 0; !rc && i < import->n_people; i++)
         rc = s_insert_packed (self, Q_PERSON_INSERT, import->people[i]->person_id,
                               import->people[i]->role,
-                              (const ProtobufCMessage *) import->people[i], err);
+                              (const ProtobufCMessage *)import->people[i], err);
     return rc;
 }
 
@@ -568,7 +561,7 @@ store_replace_history (store_t *self, const Campaign__ImportHistory *import, err
     int rc = s_exec (self, "DELETE FROM history", err);
     for (size_t i = 0; !rc && i < import->n_records; i++)
         rc = s_insert_packed (self, Q_HISTORY_INSERT, import->records[i]->account_id, NULL,
-                              (const ProtobufCMessage *) import->records[i], err);
+                              (const ProtobufCMessage *)import->records[i], err);
     return rc;
 }
 
@@ -589,25 +582,22 @@ store_handoffs_open (store_t *self, store_count_fn *fn, void *arg, err_t *err)
     if (sqlite3_prepare_v2 (self->db,
                             "SELECT team, count(*) FROM handoffs WHERE acked_by IS NULL "
                             "GROUP BY team ORDER BY team",
-                            -1, &stmt, NULL)
-        != SQLITE_OK)
+                            -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "handoffs");
     int step;
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        fn (arg, (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
     int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "handoffs");
     sqlite3_finalize (stmt);
     return rc;
 }
 
 int
-store_handoff_ack (store_t *self, const char *id, const char *person, int64_t at_ms,
-                   err_t *err)
+store_handoff_ack (store_t *self, const char *id, const char *person, int64_t at_ms, err_t *err)
 {
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2 (self->db, "SELECT acked_by FROM handoffs WHERE id = ?1", -1, &stmt,
-                            NULL)
-        != SQLITE_OK)
+                            NULL) != SQLITE_OK)
         return s_fail (self, err, "handoff");
     sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
     int step = sqlite3_step (stmt);
@@ -624,8 +614,7 @@ store_handoff_ack (store_t *self, const char *id, const char *person, int64_t at
         return rc;
     if (sqlite3_prepare_v2 (self->db,
                             "UPDATE handoffs SET acked_by = ?2, acked_ms = ?3 WHERE id = ?1",
-                            -1, &stmt, NULL)
-        != SQLITE_OK)
+                            -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "handoff ack");
     sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);

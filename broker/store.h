@@ -57,14 +57,14 @@ int store_journal_find (store_t *self, const char *message_id, int64_t *seq, cha
 
 typedef struct {
     const char *message_id;
-    const char *kind;          /* "note", "import-portfolio", "result:health.portfolio"... */
+    const char *kind; /* "note", "import-portfolio", "result:health.portfolio"... */
     const char *sender;
     const char *person;
     int64_t received_ms;
     const char *campaign_date;
-    const uint8_t *body;       /* the submission or result, packed */
+    const uint8_t *body; /* the submission or result, packed */
     size_t body_size;
-    const char *detail;        /* what the acknowledgement says */
+    const char *detail; /* what the acknowledgement says */
 } store_entry_t;
 
 /*  Append an entry; *seq is its journal sequence number. ERR_INVALID if message_id is
@@ -99,8 +99,7 @@ int store_task_attempt (store_t *self, int64_t id, uint32_t attempts, int64_t no
                         const char *last_error, err_t *err);
 int store_task_finish (store_t *self, int64_t id, const char *state, uint32_t attempts,
                        const uint8_t *result, size_t size, const char *summary,
-                       const char *error, const char *done_by, int64_t finished_ms,
-                       err_t *err);
+                       const char *error, const char *done_by, int64_t finished_ms, err_t *err);
 /*  Calls fn for every task in state `state` (NULL: all), in id order. */
 typedef void (store_task_fn) (void *arg, const store_task_t *task);
 int store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg,

@@ -23,8 +23,8 @@ struct _agent_t {
 
     zsock_t *dealer;
     zactor_t *worker;
-    zlist_t *pending;        /* zframe_t * packed Task envelopes, in arrival order */
-    bool busy;               /* the worker holds a task */
+    zlist_t *pending; /* zframe_t * packed Task envelopes, in arrival order */
+    bool busy;        /* the worker holds a task */
     bool welcomed;
     int heartbeat_ms;
     int liveness;
@@ -45,8 +45,9 @@ s_run_task (agent_t *self, zframe_t *frame)
     wire_envelope_t *env = NULL;
     err_t err;
     err_clear (&err);
-    if (wire_unpack (zframe_data (frame), zframe_size (frame), self->opts.max_bytes, &env, &err)
-        || env->body_case != CAMPAIGN__ENVELOPE__BODY_TASK)
+    if (wire_unpack (zframe_data (frame), zframe_size (frame), self->opts.max_bytes, &env,
+                     &err) ||
+        env->body_case != CAMPAIGN__ENVELOPE__BODY_TASK)
         return NULL; /* checked by the main loop before queueing */
     Campaign__Task *task = env->task;
 
@@ -67,12 +68,11 @@ s_run_task (agent_t *self, zframe_t *frame)
         result.summary = out.summary;
         reply.env.body_case = CAMPAIGN__ENVELOPE__BODY_RESULT;
         reply.env.result = &result;
-    }
-    else {
+    } else {
         failure.task_id = task->task_id;
         failure.has_attempt = 1;
         failure.attempt = task->attempt;
-        failure.reason = err.msg[0] ? err.msg : (char *) err_name (rc);
+        failure.reason = err.msg[0] ? err.msg : (char *)err_name (rc);
         failure.has_retryable = 1;
         failure.retryable = !(rc == ERR_INVALID || rc == ERR_UNSUPPORTED);
         reply.env.body_case = CAMPAIGN__ENVELOPE__BODY_FAILURE;
@@ -118,7 +118,8 @@ static void
 s_send (agent_t *self, wire_out_t *out)
 {
     if (self->dealer && wire_send (self->dealer, NULL, &out->env) != 0)
-        log_debug ("send %s failed: %s", wire_body_name (out->env.body_case), zmq_strerror (errno));
+        log_debug ("send %s failed: %s", wire_body_name (out->env.body_case),
+                   zmq_strerror (errno));
 }
 
 static void
@@ -144,7 +145,7 @@ s_send_heartbeat (agent_t *self)
     wire_out_init (&out, self->campaign, self->sender, NULL);
     Campaign__Heartbeat beat = CAMPAIGN__HEARTBEAT__INIT;
     beat.has_busy = 1;
-    beat.busy = (uint32_t) zlist_size (self->pending) + (self->busy ? 1 : 0);
+    beat.busy = (uint32_t)zlist_size (self->pending) + (self->busy ? 1 : 0);
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_HEARTBEAT;
     out.env.heartbeat = &beat;
     s_send (self, &out);
@@ -156,7 +157,7 @@ s_send_goodbye (agent_t *self, const char *reason)
     wire_out_t out;
     wire_out_init (&out, self->campaign, self->sender, NULL);
     Campaign__Goodbye bye = CAMPAIGN__GOODBYE__INIT;
-    bye.reason = (char *) reason;
+    bye.reason = (char *)reason;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_GOODBYE;
     out.env.goodbye = &bye;
     s_send (self, &out);
@@ -178,7 +179,7 @@ s_connect (agent_t *self)
     if (!self->dealer)
         return ERR_NOMEM;
     zsock_set_linger (self->dealer, 1000);
-    zsock_set_maxmsgsize (self->dealer, (int64_t) self->opts.max_bytes + 4096);
+    zsock_set_maxmsgsize (self->dealer, (int64_t)self->opts.max_bytes + 4096);
     zsock_set_sndtimeo (self->dealer, 1000);
     if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
         log_error ("cannot connect to broker endpoint '%s'", self->endpoint);
@@ -231,9 +232,9 @@ s_on_broker (agent_t *self)
         self->welcomed = true;
         self->reconnect_ms = self->opts.reconnect_min_ms;
         if (env->welcome->has_heartbeat_ms && env->welcome->heartbeat_ms > 0)
-            self->heartbeat_ms = (int) env->welcome->heartbeat_ms;
+            self->heartbeat_ms = (int)env->welcome->heartbeat_ms;
         if (env->welcome->has_liveness && env->welcome->liveness > 0)
-            self->liveness = (int) env->welcome->liveness;
+            self->liveness = (int)env->welcome->liveness;
         self->next_beat_ms = zclock_mono () + self->heartbeat_ms;
         break;
     case CAMPAIGN__ENVELOPE__BODY_HEARTBEAT: break;
@@ -258,15 +259,13 @@ s_on_broker (agent_t *self)
             s_drop_pending (self);
             self->welcomed = false;
             self->next_beat_ms = 0;
-        }
-        else if (!self->welcomed
-                 && env->rejection->code == CAMPAIGN__REJECT_CODE__REJECT_INVALID) {
+        } else if (!self->welcomed &&
+                   env->rejection->code == CAMPAIGN__REJECT_CODE__REJECT_INVALID) {
             /*  Our hello was refused: retrying cannot help, the deployment is wrong. */
             log_error ("broker refused us: %s",
                        env->rejection->message ? env->rejection->message : "(no reason)");
             self->refused = true;
-        }
-        else
+        } else
             log_warn ("broker rejected a message: %s",
                       env->rejection->message ? env->rejection->message : "(no reason)");
         break;
@@ -303,8 +302,7 @@ agent_run (agent_t *self)
         if (!self->dealer) {
             if (now >= self->reconnect_at_ms && s_connect (self) != 0)
                 return ERR_INVALID;
-        }
-        else if (now - self->last_heard_ms > (int64_t) self->heartbeat_ms * self->liveness)
+        } else if (now - self->last_heard_ms > (int64_t)self->heartbeat_ms * self->liveness)
             s_disconnect (self, "broker silent");
         else if (now >= self->next_beat_ms) {
             if (self->welcomed)
@@ -314,12 +312,12 @@ agent_run (agent_t *self)
             self->next_beat_ms = now + self->heartbeat_ms;
         }
         int64_t wake = self->dealer ? self->next_beat_ms : self->reconnect_at_ms;
-        long timeout = (long) (wake - zclock_mono ());
+        long timeout = (long)(wake - zclock_mono ());
         if (timeout < 0)
             timeout = 0;
-        zmq_pollitem_t items[2] = {{zsock_resolve (self->worker), 0, ZMQ_POLLIN, 0},
-                                   {self->dealer ? zsock_resolve (self->dealer) : NULL, 0,
-                                    ZMQ_POLLIN, 0}};
+        zmq_pollitem_t items[2] = {
+            {zsock_resolve (self->worker), 0, ZMQ_POLLIN, 0},
+            {self->dealer ? zsock_resolve (self->dealer) : NULL, 0, ZMQ_POLLIN, 0}};
         if (zmq_poll (items, self->dealer ? 2 : 1, timeout) < 0)
             continue; /* EINTR: check the stop flag */
         if (items[0].revents & ZMQ_POLLIN)
@@ -340,7 +338,7 @@ agent_run (agent_t *self)
     if (self->refused)
         return ERR_INVALID;
     s_send_goodbye (self, "stopping");
-    log_info ("%s stopped after %llu tasks", self->sender, (unsigned long long) self->done);
+    log_info ("%s stopped after %llu tasks", self->sender, (unsigned long long)self->done);
     return 0;
 }
 
@@ -370,8 +368,8 @@ agent_new (const agent_options_t *opts, agent_task_fn *fn, void *arg)
         self->opts.capacity = 1;
     snprintf (self->sender, sizeof self->sender, "%s/%s", opts->kind, opts->instance);
     self->pending = zlist_new ();
-    if (!self->kind || !self->instance || !self->version || !self->endpoint || !self->campaign
-        || !self->pending) {
+    if (!self->kind || !self->instance || !self->version || !self->endpoint ||
+        !self->campaign || !self->pending) {
         agent_destroy (&self);
         return NULL;
     }
@@ -415,8 +413,8 @@ agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
     memset (opts, 0, sizeof *opts);
     const char *endpoint, *campaign;
     int64_t capacity, heartbeat_ms, liveness, rmin, rmax, max_bytes;
-    int rc = conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint,
-                          err);
+    int rc =
+        conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint, err);
     if (!rc)
         rc = conf_string (conf, "campaign.id", "campaign", &campaign, err);
     if (!rc)
@@ -439,12 +437,12 @@ agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
     opts->version = CAMPAIGN_VERSION;
     opts->endpoint = endpoint;
     opts->campaign = campaign;
-    opts->capacity = (uint32_t) capacity;
-    opts->heartbeat_ms = (int) heartbeat_ms;
-    opts->liveness = (int) liveness;
-    opts->reconnect_min_ms = (int) rmin;
-    opts->reconnect_max_ms = (int) rmax;
-    opts->max_bytes = (size_t) max_bytes;
+    opts->capacity = (uint32_t)capacity;
+    opts->heartbeat_ms = (int)heartbeat_ms;
+    opts->liveness = (int)liveness;
+    opts->reconnect_min_ms = (int)rmin;
+    opts->reconnect_max_ms = (int)rmax;
+    opts->max_bytes = (size_t)max_bytes;
     return 0;
 }
 
@@ -457,7 +455,7 @@ agent_main (int argc, char **argv, const char *kind, const char *usage, agent_ta
     if (rc >= 0)
         return rc;
     char default_instance[64];
-    snprintf (default_instance, sizeof default_instance, "%ld", (long) getpid ());
+    snprintf (default_instance, sizeof default_instance, "%ld", (long)getpid ());
     const char *instance = default_instance;
     for (int i = 0; i < cli.argc; i++) {
         if (strcmp (cli.argv[i], "--instance") == 0 && i + 1 < cli.argc)
@@ -470,8 +468,8 @@ agent_main (int argc, char **argv, const char *kind, const char *usage, agent_ta
     }
     err_t err;
     agent_options_t opts;
-    if (agent_options_from_conf (cli.conf, kind, instance, &opts, &err)
-        || cli_open_log (&cli, &err)) {
+    if (agent_options_from_conf (cli.conf, kind, instance, &opts, &err) ||
+        cli_open_log (&cli, &err)) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;

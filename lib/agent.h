@@ -38,9 +38,9 @@ typedef struct {
     const char *version;
     const char *endpoint;
     const char *campaign;
-    uint32_t capacity;      /* tasks the broker may lease to us at once */
-    int heartbeat_ms;       /* until the broker's welcome says otherwise */
-    int liveness;           /* missed heartbeats before the broker is presumed gone */
+    uint32_t capacity; /* tasks the broker may lease to us at once */
+    int heartbeat_ms;  /* until the broker's welcome says otherwise */
+    int liveness;      /* missed heartbeats before the broker is presumed gone */
     int reconnect_min_ms;
     int reconnect_max_ms;
     size_t max_bytes;

@@ -14,8 +14,8 @@ static void
 s_print_usage_line (FILE *out, const char *usage)
 {
     const char *end = strchr (usage, '\n');
-    fprintf (out, "%.*s\nTry --help for more.\n", end ? (int) (end - usage) : (int) strlen (usage),
-             usage);
+    fprintf (out, "%.*s\nTry --help for more.\n",
+             end ? (int)(end - usage) : (int)strlen (usage), usage);
 }
 
 int
@@ -81,9 +81,9 @@ cli_start (cli_t *self, int argc, char **argv, const char *usage)
     const char *slash = strrchr (argv[0], '/');
     self->program = slash ? slash + 1 : argv[0];
     s_usage = usage;
-    self->argv = calloc ((size_t) argc + 1, sizeof (char *));
-    self->files = calloc ((size_t) argc + 1, sizeof (char *));
-    self->overrides = calloc ((size_t) argc + 1, sizeof (char *));
+    self->argv = calloc ((size_t)argc + 1, sizeof (char *));
+    self->files = calloc ((size_t)argc + 1, sizeof (char *));
+    self->overrides = calloc ((size_t)argc + 1, sizeof (char *));
     int rc = -1;
     if (!self->argv || !self->files || !self->overrides) {
         fprintf (stderr, "%s: out of memory\n", self->program);
@@ -103,27 +103,23 @@ cli_start (cli_t *self, int argc, char **argv, const char *usage)
             fputs (usage, stdout);
             rc = CLI_EXIT_OK;
             goto cleanup;
-        }
-        else if (strcmp (arg, "--version") == 0) {
+        } else if (strcmp (arg, "--version") == 0) {
             printf ("%s %s\n", self->program, CAMPAIGN_VERSION);
             rc = CLI_EXIT_OK;
             goto cleanup;
-        }
-        else if (strcmp (arg, "-c") == 0 || strcmp (arg, "--config") == 0) {
+        } else if (strcmp (arg, "-c") == 0 || strcmp (arg, "--config") == 0) {
             if (i + 1 >= argc) {
                 rc = cli_usage_error (self, "%s needs a file", arg);
                 goto cleanup;
             }
             self->files[self->nfiles++] = argv[++i];
-        }
-        else if (strcmp (arg, "-o") == 0 || strcmp (arg, "--option") == 0) {
+        } else if (strcmp (arg, "-o") == 0 || strcmp (arg, "--option") == 0) {
             if (i + 1 >= argc) {
                 rc = cli_usage_error (self, "%s needs PATH=VALUE", arg);
                 goto cleanup;
             }
             self->overrides[self->noverrides++] = argv[++i];
-        }
-        else if (strncmp (arg, "-c", 2) == 0 && arg[2])
+        } else if (strncmp (arg, "-c", 2) == 0 && arg[2])
             self->files[self->nfiles++] = arg + 2;
         else if (strncmp (arg, "-o", 2) == 0 && arg[2])
             self->overrides[self->noverrides++] = arg + 2;
@@ -161,11 +157,10 @@ cli_open_log (cli_t *self, err_t *err)
         return rc;
     if (log_level_parse (level_name, &level)) {
         char where[256];
-        return err_set (err, ERR_INVALID,
-                        "%s: log.level '%s' is not one of error, warn, info, debug",
-                        conf_where (self->conf, conf_lookup (self->conf, "log.level"), where,
-                                    sizeof where),
-                        level_name);
+        return err_set (
+            err, ERR_INVALID, "%s: log.level '%s' is not one of error, warn, info, debug",
+            conf_where (self->conf, conf_lookup (self->conf, "log.level"), where, sizeof where),
+            level_name);
     }
     log_open (self->program, level, use_syslog);
     return 0;

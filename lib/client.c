@@ -35,8 +35,8 @@ client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *e
 {
     const char *endpoint, *campaign;
     int64_t timeout_ms, retries, max_bytes;
-    int rc = conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint,
-                          err);
+    int rc =
+        conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint, err);
     if (!rc)
         rc = conf_string (conf, "campaign.id", "campaign", &campaign, err);
     if (!rc)
@@ -44,15 +44,15 @@ client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *e
     if (!rc)
         rc = conf_int_range (conf, "client.retries", 3, 0, 1000, &retries, err);
     if (!rc)
-        rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024,
-                             INT32_MAX, &max_bytes, err);
+        rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024, INT32_MAX,
+                             &max_bytes, err);
     if (rc)
         return rc;
     client_t *self = client_new (endpoint, campaign, sender);
     if (!self)
         return err_set (err, ERR_NOMEM, "out of memory");
-    client_set_timeout (self, (int) timeout_ms, (int) retries);
-    self->max_bytes = (size_t) max_bytes;
+    client_set_timeout (self, (int)timeout_ms, (int)retries);
+    self->max_bytes = (size_t)max_bytes;
     *out = self;
     return 0;
 }
@@ -105,7 +105,7 @@ s_connect (client_t *self)
         return ERR_NOMEM;
     zsock_set_linger (self->dealer, 0);
     /*  Replies larger than our limit are refused by libzmq rather than buffered. */
-    zsock_set_maxmsgsize (self->dealer, (int64_t) self->max_bytes + 4096);
+    zsock_set_maxmsgsize (self->dealer, (int64_t)self->max_bytes + 4096);
     if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
         zsock_destroy (&self->dealer);
         return ERR_INVALID;
@@ -114,8 +114,7 @@ s_connect (client_t *self)
 }
 
 int
-client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **reply,
-                err_t *err)
+client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **reply, err_t *err)
 {
     zframe_t *frame;
     int rc = wire_pack (req, &frame);
@@ -140,7 +139,7 @@ client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **re
             if (left <= 0)
                 break;
             zmq_pollitem_t item = {zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0};
-            if (zmq_poll (&item, 1, (long) left) < 0)
+            if (zmq_poll (&item, 1, (long)left) < 0)
                 break; /* interrupted */
             if (!(item.revents & ZMQ_POLLIN))
                 continue;
@@ -148,7 +147,8 @@ client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **re
             err_t ignore;
             if (wire_recv (self->dealer, false, self->max_bytes, NULL, &answer, &ignore) != 0)
                 continue; /* unreadable answer: keep waiting for a good one */
-            if (answer->correlation_id && strcmp (answer->correlation_id, req->message_id) == 0) {
+            if (answer->correlation_id &&
+                strcmp (answer->correlation_id, req->message_id) == 0) {
                 zframe_destroy (&frame);
                 *reply = answer;
                 return 0;

@@ -45,7 +45,8 @@ const char *conf_where (conf_t *self, const config_setting_t *setting, char *buf
 /*  Typed getters. Missing setting: *out = dflt, return 0. Wrong type: ERR_INVALID, err
     names file:line and path. The string belongs to conf and lives as long as it. An
     int setting is accepted where a double is asked for. */
-int conf_string (conf_t *self, const char *path, const char *dflt, const char **out, err_t *err);
+int conf_string (conf_t *self, const char *path, const char *dflt, const char **out,
+                 err_t *err);
 int conf_int (conf_t *self, const char *path, int64_t dflt, int64_t *out, err_t *err);
 int conf_double (conf_t *self, const char *path, double dflt, double *out, err_t *err);
 int conf_bool (conf_t *self, const char *path, bool dflt, bool *out, err_t *err);

@@ -13,19 +13,19 @@
 
 enum {
     ERR_OK = 0,
-    ERR_NOMEM = -1,       /* out of memory: an ordinary error */
-    ERR_IO = -2,          /* file or socket I/O failed */
-    ERR_PARSE = -3,       /* text could not be read (CSV, config, JSON) */
-    ERR_INVALID = -4,     /* well-formed, but a value is not acceptable */
-    ERR_NOTFOUND = -5,    /* names something that does not exist */
-    ERR_TIMEOUT = -6,     /* no answer in time */
-    ERR_UNREACHABLE = -7, /* gave up on the broker after retries */
-    ERR_REJECTED = -8,    /* the broker said no */
-    ERR_STORAGE = -9,     /* the durable store failed */
-    ERR_TOOBIG = -10,     /* over a configured size limit */
-    ERR_UNSUPPORTED = -11,/* unknown kind or version */
-    ERR_STATE = -12,      /* not allowed in the current state */
-    ERR_USAGE = -13       /* command line misuse */
+    ERR_NOMEM = -1,        /* out of memory: an ordinary error */
+    ERR_IO = -2,           /* file or socket I/O failed */
+    ERR_PARSE = -3,        /* text could not be read (CSV, config, JSON) */
+    ERR_INVALID = -4,      /* well-formed, but a value is not acceptable */
+    ERR_NOTFOUND = -5,     /* names something that does not exist */
+    ERR_TIMEOUT = -6,      /* no answer in time */
+    ERR_UNREACHABLE = -7,  /* gave up on the broker after retries */
+    ERR_REJECTED = -8,     /* the broker said no */
+    ERR_STORAGE = -9,      /* the durable store failed */
+    ERR_TOOBIG = -10,      /* over a configured size limit */
+    ERR_UNSUPPORTED = -11, /* unknown kind or version */
+    ERR_STATE = -12,       /* not allowed in the current state */
+    ERR_USAGE = -13        /* command line misuse */
 };
 
 #define ERR_MSG_MAX 1024

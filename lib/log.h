@@ -31,7 +31,8 @@ log_level_t log_get_level (void);
 int log_level_parse (const char *name, log_level_t *level);
 const char *log_level_name (log_level_t level);
 
-void log_write (log_level_t level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void log_write (log_level_t level, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 void log_vwrite (log_level_t level, const char *fmt, va_list ap);
 
 #define log_error(...) log_write (LOG_LEVEL_ERROR, __VA_ARGS__)

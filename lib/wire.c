@@ -17,7 +17,7 @@ wire_id_new (char *out)
     while (got < sizeof raw) {
         ssize_t n = getrandom (raw + got, sizeof raw - got, 0);
         if (n > 0)
-            got += (size_t) n;
+            got += (size_t)n;
     }
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < sizeof raw; i++) {
@@ -32,7 +32,7 @@ wire_now_ms (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void
@@ -44,10 +44,10 @@ wire_out_init (wire_out_t *out, const char *campaign, const char *sender,
     out->env.has_schema_version = 1;
     out->env.schema_version = WIRE_SCHEMA_VERSION;
     out->env.message_id = out->id;
-    out->env.campaign_id = (char *) (campaign ? campaign : "");
-    out->env.sender = (char *) (sender ? sender : "");
+    out->env.campaign_id = (char *)(campaign ? campaign : "");
+    out->env.sender = (char *)(sender ? sender : "");
     if (correlation_id)
-        out->env.correlation_id = (char *) correlation_id;
+        out->env.correlation_id = (char *)correlation_id;
     out->env.has_sent_at_ms = 1;
     out->env.sent_at_ms = wire_now_ms ();
 }
@@ -71,8 +71,7 @@ s_body_known (int body_case)
 }
 
 int
-wire_unpack (const void *data, size_t size, size_t max_bytes, wire_envelope_t **out,
-             err_t *err)
+wire_unpack (const void *data, size_t size, size_t max_bytes, wire_envelope_t **out, err_t *err)
 {
     if (size > max_bytes)
         return err_set (err, ERR_TOOBIG, "envelope of %zu bytes is over the limit of %zu bytes",
@@ -118,8 +117,8 @@ wire_send (zsock_t *sock, zframe_t *identity, const wire_envelope_t *env)
     if (rc)
         return rc;
     void *handle = zsock_resolve (sock);
-    if (identity
-        && zmq_send (handle, zframe_data (identity), zframe_size (identity), ZMQ_SNDMORE) < 0) {
+    if (identity &&
+        zmq_send (handle, zframe_data (identity), zframe_size (identity), ZMQ_SNDMORE) < 0) {
         zframe_destroy (&frame);
         return ERR_IO;
     }
@@ -158,8 +157,8 @@ int
 wire_publish_frame (zsock_t *pub, const char *topic, zframe_t *frame)
 {
     void *handle = zsock_resolve (pub);
-    if (zmq_send (handle, topic, strlen (topic), ZMQ_SNDMORE) < 0
-        || zmq_send (handle, zframe_data (frame), zframe_size (frame), 0) < 0)
+    if (zmq_send (handle, topic, strlen (topic), ZMQ_SNDMORE) < 0 ||
+        zmq_send (handle, zframe_data (frame), zframe_size (frame), 0) < 0)
         return ERR_IO;
     return 0;
 }

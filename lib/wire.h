@@ -18,7 +18,7 @@
 #include "err.h"
 
 #define WIRE_SCHEMA_VERSION 1
-#define WIRE_ID_MAX         64 /* longest message id accepted, NUL excluded */
+#define WIRE_ID_MAX         64          /* longest message id accepted, NUL excluded */
 #define WIRE_MAX_BYTES      (16u << 20) /* default size limit of one envelope */
 
 typedef Campaign__Envelope wire_envelope_t;

@@ -22,8 +22,8 @@ s_agent_is (const Campaign__Snapshot *snap, void *arg)
 {
     s_agent_want_t *want = arg;
     for (size_t i = 0; i < snap->n_agents; i++)
-        if (strcmp (snap->agents[i]->instance, want->instance) == 0
-            && strcmp (snap->agents[i]->state, want->state) == 0)
+        if (strcmp (snap->agents[i]->instance, want->instance) == 0 &&
+            strcmp (snap->agents[i]->state, want->state) == 0)
             return true;
     return false;
 }
@@ -37,13 +37,13 @@ s_one_leased (const Campaign__Snapshot *snap, void *arg)
 static bool
 s_done_at_least (const Campaign__Snapshot *snap, void *arg)
 {
-    return snap->tasks && snap->tasks->done >= *(uint64_t *) arg;
+    return snap->tasks && snap->tasks->done >= *(uint64_t *)arg;
 }
 
 static bool
 s_dead_at_least (const Campaign__Snapshot *snap, void *arg)
 {
-    return snap->tasks && snap->tasks->dead >= *(uint64_t *) arg;
+    return snap->tasks && snap->tasks->dead >= *(uint64_t *)arg;
 }
 
 static int
@@ -66,10 +66,10 @@ s_query (ts_broker_t *broker, const char *sql)
     sqlite3 *db = NULL;
     char *value = NULL;
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
-        && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
-        && sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
-        value = strdup ((const char *) sqlite3_column_text (stmt, 0));
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
+        value = strdup ((const char *)sqlite3_column_text (stmt, 0));
     sqlite3_finalize (stmt);
     sqlite3_close (db);
     free (path);
@@ -156,8 +156,10 @@ Test (agents, instances_of_a_kind_share_the_work, .timeout = 120)
     ts_stop (a, 5000);
     ts_stop (b, 5000);
     cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
-    char *by_a = s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/a'");
-    char *by_b = s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/b'");
+    char *by_a =
+        s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/a'");
+    char *by_b =
+        s_query (&broker, "SELECT count(*) FROM tasks WHERE done_by = 'test-worker/b'");
     cr_expect (by_a && atoi (by_a) >= 5, "a did %s", by_a);
     cr_expect (by_b && atoi (by_b) >= 5, "b did %s", by_b);
     free (by_a);
@@ -198,7 +200,7 @@ s_expect (zsock_t *dealer, int body_case)
         err_t err;
         if (wire_recv (dealer, false, WIRE_MAX_BYTES, NULL, &env, &err) != 0)
             continue;
-        if ((int) env->body_case == body_case)
+        if ((int)env->body_case == body_case)
             return env;
         wire_free (&env); /* heartbeats and the like */
     }
@@ -253,7 +255,8 @@ Test (agents, a_result_delivered_twice_is_applied_once, .timeout = 60)
     cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_done_at_least, &one), 0);
     zsock_destroy (&dealer);
     cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
-    char *results = s_query (&broker, "SELECT count(*) FROM journal WHERE kind = 'result:echo'");
+    char *results =
+        s_query (&broker, "SELECT count(*) FROM journal WHERE kind = 'result:echo'");
     char *done = s_query (&broker, "SELECT count(*) FROM tasks WHERE state = 'done'");
     cr_expect_str_eq (results ? results : "", "1", "the result is journaled once");
     cr_expect_str_eq (done ? done : "", "1");

@@ -68,19 +68,19 @@ Test (broker, repeated_message_id_is_applied_once)
 {
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, NULL), 0);
-    char *batch = ts_write_file (broker.dir, "batch.jsonl",
-                                 "{\"command\":\"retro\",\"kind\":\"worked\",\"text\":\"pilots\","
-                                 "\"id\":\"retro-0001\"}\n"
-                                 "# a comment line\n"
-                                 "{\"command\":\"retro\",\"kind\":\"stop\",\"text\":\"cold "
-                                 "email\",\"id\":\"retro-0002\"}\n");
+    char *batch =
+        ts_write_file (broker.dir, "batch.jsonl",
+                       "{\"command\":\"retro\",\"kind\":\"worked\",\"text\":\"pilots\","
+                       "\"id\":\"retro-0001\"}\n"
+                       "# a comment line\n"
+                       "{\"command\":\"retro\",\"kind\":\"stop\",\"text\":\"cold "
+                       "email\",\"id\":\"retro-0002\"}\n");
     char *out = NULL;
     cr_assert_eq (ts_tool (&broker, &out, NULL, "campaign-submit", "batch", batch, NULL), 0);
     free (out);
     /*  The same file again: both lines are acknowledged as already accepted. */
-    cr_assert_eq (ts_tool (&broker, &out, NULL, "campaign-submit", "--json", "batch", batch,
-                           NULL),
-                  0);
+    cr_assert_eq (
+        ts_tool (&broker, &out, NULL, "campaign-submit", "--json", "batch", batch, NULL), 0);
     cr_expect (s_has_text (out, "\"status\":\"duplicate\""), "%s", out);
     cr_expect (!s_has_text (out, "\"status\":\"accepted\""), "%s", out);
     free (out);
@@ -130,7 +130,7 @@ Test (broker, bad_csv_is_rejected_whole_with_file_line_column)
         line = strchr (line, '\n') + 1;
     char *row_end = strchr (line, '\n');
     char bad_row[2048];
-    snprintf (bad_row, sizeof bad_row, "%.*s", (int) (row_end - line), line);
+    snprintf (bad_row, sizeof bad_row, "%.*s", (int)(row_end - line), line);
     char *fields[40];
     int n = 0;
     /*  Rebuild the row with nps (column 18, 0-based 17) set to 140. Row 3 has no quotes. */
@@ -139,7 +139,7 @@ Test (broker, bad_csv_is_rejected_whole_with_file_line_column)
         fields[n++] = field;
     cr_assert_geq (n, 18, "fixture row 3 must be unquoted");
     char spoiled[4096] = "";
-    size_t used = (size_t) (line - text);
+    size_t used = (size_t)(line - text);
     memcpy (spoiled, text, used);
     spoiled[used] = '\0';
     for (int i = 0; i < n; i++) {
@@ -186,9 +186,7 @@ s_raw (ts_broker_t *broker, zsock_t *dealer, const void *data, size_t size)
 Test (broker, bad_frames_are_refused_and_the_broker_keeps_serving)
 {
     ts_broker_t broker;
-    cr_assert_eq (ts_broker_start (&broker,
-                                   "broker = { max_message_bytes = 65536; };\n"),
-                  0);
+    cr_assert_eq (ts_broker_start (&broker, "broker = { max_message_bytes = 65536; };\n"), 0);
     char *endpoint = ts_broker_endpoint (&broker);
     zsock_t *dealer = zsock_new_dealer (endpoint);
     cr_assert_not_null (dealer);
@@ -280,9 +278,8 @@ Test (broker, restart_keeps_the_store_and_the_status_sequence)
 {
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, NULL), 0);
-    cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "advance", "--weeks", "2",
-                           NULL),
-                  0);
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "advance", "--weeks", "2", NULL), 0);
     cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "retro", "--kind", "start",
                            "--text", "x", NULL),
                   0);
@@ -341,7 +338,8 @@ Test (broker, advance_needs_the_simulated_clock)
 Test (broker, tools_exit_3_when_the_broker_is_unreachable)
 {
     ts_broker_t broker;
-    cr_assert_eq (ts_broker_start (&broker, "client = { timeout_ms = 100; retries = 1; };\n"), 0);
+    cr_assert_eq (ts_broker_start (&broker, "client = { timeout_ms = 100; retries = 1; };\n"),
+                  0);
     ts_broker_signal (&broker, SIGTERM);
     char *err = NULL;
     int rc = ts_tool (&broker, NULL, &err, "campaign-submit", "retro", "--kind", "worked",

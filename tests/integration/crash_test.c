@@ -12,9 +12,9 @@
 
 TS_SUITE (crash);
 
-#define CLIENTS     4
-#define PER_CLIENT  250
-#define KILL_AFTER  300
+#define CLIENTS    4
+#define PER_CLIENT 250
+#define KILL_AFTER 300
 
 typedef struct {
     ts_broker_t *broker;
@@ -67,8 +67,7 @@ s_worker (void *arg)
             s_acks++;
             pthread_cond_broadcast (&s_cond);
             pthread_mutex_unlock (&s_lock);
-        }
-        else
+        } else
             worker->failures++;
         wire_free (&reply);
     }
@@ -135,8 +134,9 @@ Test (crash, sigkill_during_a_stream_loses_no_acknowledged_submission, .timeout 
         }
     }
     sqlite3_finalize (stmt);
-    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT count(*), count(DISTINCT message_id) FROM "
-                                          "journal WHERE kind = 'retro'",
+    cr_assert_eq (sqlite3_prepare_v2 (db,
+                                      "SELECT count(*), count(DISTINCT message_id) FROM "
+                                      "journal WHERE kind = 'retro'",
                                       -1, &stmt, NULL),
                   SQLITE_OK);
     cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);

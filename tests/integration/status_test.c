@@ -19,7 +19,8 @@ s_batch (ts_broker_t *broker, const char *name, int from, int count)
     size_t size = 0;
     FILE *file = open_memstream (&text, &size);
     for (int i = from; i < from + count; i++)
-        fprintf (file, "{\"command\":\"retro\",\"kind\":\"continue\",\"text\":\"item %d\"}\n", i);
+        fprintf (file, "{\"command\":\"retro\",\"kind\":\"continue\",\"text\":\"item %d\"}\n",
+                 i);
     fclose (file);
     char *path = ts_write_file (broker->dir, name, text);
     free (text);
@@ -31,7 +32,7 @@ s_retro_count (const Campaign__Snapshot *snap, void *arg)
 {
     for (size_t i = 0; i < snap->n_journal; i++)
         if (strcmp (snap->journal[i]->name, "retro") == 0)
-            return snap->journal[i]->count >= *(uint64_t *) arg;
+            return snap->journal[i]->count >= *(uint64_t *)arg;
     return false;
 }
 
@@ -82,25 +83,24 @@ Test (status, a_late_subscriber_misses_nothing_and_counts_nothing_twice, .timeou
             json_t *count = json_object_get (json_object_get (object, "journal"), "retro");
             retro = count ? json_integer_value (count) : 0;
             last_seq = json_integer_value (json_object_get (object, "seq"));
-        }
-        else {
+        } else {
             int64_t seq = json_integer_value (json_object_get (object, "seq"));
             late = late || seq <= last_seq;
             gap = gap || seq != last_seq + 1;
             last_seq = seq;
             json_t *journal = json_object_get (object, "journal");
-            if (journal
-                && strcmp (json_string_value (json_object_get (journal, "kind")), "retro") == 0) {
+            if (journal &&
+                strcmp (json_string_value (json_object_get (journal, "kind")), "retro") == 0) {
                 int64_t count = json_integer_value (json_object_get (journal, "count"));
                 cr_expect_eq (count, retro + 1, "retro count jumps from %lld to %lld",
-                              (long long) retro, (long long) count);
+                              (long long)retro, (long long)count);
                 retro = count;
                 events++;
             }
         }
         json_decref (object);
     }
-    cr_log_info ("follower saw %lld retro events after its snapshot", (long long) events);
+    cr_log_info ("follower saw %lld retro events after its snapshot", (long long)events);
     cr_expect_eq (retro, 100, "the follower ends with the broker's count");
     cr_expect (!late, "no event at or below the snapshot's sequence was applied");
     cr_expect (!gap, "sequence numbers after the snapshot are gap-free");

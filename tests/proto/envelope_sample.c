@@ -25,8 +25,7 @@ main (int argc, char **argv)
         event.tasks = &counts;
         out.env.body_case = CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT;
         out.env.status_event = &event;
-    }
-    else {
+    } else {
         note.account_id = "A-0001";
         note.need = "high";
         note.text = "wants 40 more seats";

@@ -15,10 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-static const char s_usage[]
-    = "Usage: campaign-test-agent [-c FILE]... [-o PATH=VALUE]... [--kind KIND] [--instance NAME]\n"
-      "\n"
-      "A scriptable agent for tests: task names echo, work, fail, fail-fatal, crash.\n";
+static const char s_usage[] =
+    "Usage: campaign-test-agent [-c FILE]... [-o PATH=VALUE]... [--kind KIND] [--instance "
+    "NAME]\n"
+    "\n"
+    "A scriptable agent for tests: task names echo, work, fail, fail-fatal, crash.\n";
 
 static int
 s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
@@ -41,9 +42,9 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
         long ms = strtol (text, NULL, 10);
         do
             clock_gettime (CLOCK_MONOTONIC, &now);
-        while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
-    }
-    else if (strcmp (task->name, "echo") != 0)
+        while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 <
+               ms);
+    } else if (strcmp (task->name, "echo") != 0)
         return err_set (err, ERR_UNSUPPORTED, "no such task '%s'", task->name);
     size_t size = task->has_payload ? task->payload.len : 0;
     out->payload = malloc (size ? size : 1);

@@ -34,7 +34,7 @@ ts_now_ms (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 char *
@@ -210,7 +210,7 @@ s_drain (int fd)
         ssize_t n = read (fd, data + size, cap - size - 1);
         if (n <= 0)
             break;
-        size += (size_t) n;
+        size += (size_t)n;
     }
     data[size] = '\0';
     return data;
@@ -348,21 +348,21 @@ ts_broker_start (ts_broker_t *broker, const char *extra_config)
     if (!broker->dir)
         return -1;
     char *text = NULL;
-    if (asprintf (&text,
-                  "campaign = { id = \"test-campaign\"; start_date = \"2026-10-05\"; weeks = 12;"
-                  " clock = \"simulated\"; };\n"
-                  "broker = { endpoint = \"ipc://%s/broker.ipc\";"
-                  " status_endpoint = \"ipc://%s/status.ipc\"; state_dir = \"%s/state\"; };\n"
-                  "agents = { kinds = [\"test-worker\", \"test-other\"]; capacity = 1;"
-                  " heartbeat_ms = 100; liveness = 3; reconnect_min_ms = 50;"
-                  " reconnect_max_ms = 500; };\n"
-                  "tasks = { lease_ms = 30000; max_attempts = 3; retry_base_ms = 50;"
-                  " retry_max_ms = 200; };\n"
-                  "client = { timeout_ms = 2000; retries = 5; };\n"
-                  "reports = { dir = \"%s/reports\"; };\n"
-                  "log = { level = \"debug\"; };\n",
-                  broker->dir, broker->dir, broker->dir, broker->dir)
-        < 0)
+    if (asprintf (
+            &text,
+            "campaign = { id = \"test-campaign\"; start_date = \"2026-10-05\"; weeks = 12;"
+            " clock = \"simulated\"; };\n"
+            "broker = { endpoint = \"ipc://%s/broker.ipc\";"
+            " status_endpoint = \"ipc://%s/status.ipc\"; state_dir = \"%s/state\"; };\n"
+            "agents = { kinds = [\"test-worker\", \"test-other\"]; capacity = 1;"
+            " heartbeat_ms = 100; liveness = 3; reconnect_min_ms = 50;"
+            " reconnect_max_ms = 500; };\n"
+            "tasks = { lease_ms = 30000; max_attempts = 3; retry_base_ms = 50;"
+            " retry_max_ms = 200; };\n"
+            "client = { timeout_ms = 2000; retries = 5; };\n"
+            "reports = { dir = \"%s/reports\"; };\n"
+            "log = { level = \"debug\"; };\n",
+            broker->dir, broker->dir, broker->dir, broker->dir) < 0)
         return -1;
     broker->config = ts_write_file (broker->dir, "campaign.cfg", text);
     free (text);
@@ -424,7 +424,7 @@ ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
     va_start (ap, name);
     const char *arg;
     while (n < 63 && (arg = va_arg (ap, const char *)))
-        argv[n++] = (char *) arg;
+        argv[n++] = (char *)arg;
     va_end (ap);
     argv[n] = NULL;
     int rc = ts_run (argv, 60000, out, err_out);
@@ -451,9 +451,9 @@ ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
         argv[n++] = broker->extra;
     }
     argv[n++] = "--kind";
-    argv[n++] = (char *) kind;
+    argv[n++] = (char *)kind;
     argv[n++] = "--instance";
-    argv[n++] = (char *) instance;
+    argv[n++] = (char *)instance;
     argv[n] = NULL;
     pid_t pid = ts_spawn (argv, log);
     free (bin);

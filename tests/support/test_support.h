@@ -64,10 +64,10 @@ long long ts_now_ms (void);
 #include "wire.h"
 
 typedef struct {
-    char *dir;      /* temp dir: config, ipc sockets, state/ */
-    char *config;   /* base configuration written for this broker */
-    char *extra;    /* optional second layer (NULL if none) */
-    char *log;      /* broker's stderr */
+    char *dir;    /* temp dir: config, ipc sockets, state/ */
+    char *config; /* base configuration written for this broker */
+    char *extra;  /* optional second layer (NULL if none) */
+    char *log;    /* broker's stderr */
     pid_t pid;
 } ts_broker_t;
 
@@ -100,7 +100,8 @@ int ts_snapshot (ts_broker_t *broker, int timeout_ms, wire_envelope_t **reply);
 /*  Wait (polling snapshots, bounded by timeout_ms) until predicate(snapshot, arg) is
     true. Returns 0, or -1 on timeout. */
 typedef bool (ts_snapshot_fn) (const Campaign__Snapshot *snapshot, void *arg);
-int ts_wait_snapshot (ts_broker_t *broker, int timeout_ms, ts_snapshot_fn *predicate, void *arg);
+int ts_wait_snapshot (ts_broker_t *broker, int timeout_ms, ts_snapshot_fn *predicate,
+                      void *arg);
 
 /*  The endpoint strings of this broker (static per broker dir, malloc'd). */
 char *ts_broker_endpoint (ts_broker_t *broker);

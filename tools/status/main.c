@@ -12,28 +12,29 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char s_usage[]
-    = "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json] [--topic PREFIX]...\n"
-      "\n"
-      "Show the state of the campaign (snapshot), then follow its status events live.\n"
-      "\n"
-      "Options:\n"
-      "      --once             print the snapshot and exit\n"
-      "      --json             JSON: the snapshot as one object, then one object per event\n"
-      "      --topic PREFIX     follow only topics starting with PREFIX (repeatable): agent,\n"
-      "                         task, journal, clock, phase, gate, handoff.<team>, alert\n"
-      "  -c, --config FILE      configuration (repeatable; later files win)\n"
-      "  -o, --option PATH=VAL  override one setting\n"
-      "  -h, --help             this text\n"
-      "      --version          print the version\n"
-      "\n"
-      "The snapshot (--once --json) has: campaign, date, week, clock, phase, activity, held,\n"
-      "gate {criteria, failing}, agents, tasks {queued, leased, done, failed, dead},\n"
-      "pipeline, handoffs, journal, seq.\n"
-      "\n"
-      "Settings used: broker.endpoint, broker.status_endpoint, campaign.id.\n"
-      "\n"
-      "Exit codes: 0 ok, 2 usage, 3 broker unreachable, 4 configuration error.\n";
+static const char s_usage[] =
+    "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json] [--topic "
+    "PREFIX]...\n"
+    "\n"
+    "Show the state of the campaign (snapshot), then follow its status events live.\n"
+    "\n"
+    "Options:\n"
+    "      --once             print the snapshot and exit\n"
+    "      --json             JSON: the snapshot as one object, then one object per event\n"
+    "      --topic PREFIX     follow only topics starting with PREFIX (repeatable): agent,\n"
+    "                         task, journal, clock, phase, gate, handoff.<team>, alert\n"
+    "  -c, --config FILE      configuration (repeatable; later files win)\n"
+    "  -o, --option PATH=VAL  override one setting\n"
+    "  -h, --help             this text\n"
+    "      --version          print the version\n"
+    "\n"
+    "The snapshot (--once --json) has: campaign, date, week, clock, phase, activity, held,\n"
+    "gate {criteria, failing}, agents, tasks {queued, leased, done, failed, dead},\n"
+    "pipeline, handoffs, journal, seq.\n"
+    "\n"
+    "Settings used: broker.endpoint, broker.status_endpoint, campaign.id.\n"
+    "\n"
+    "Exit codes: 0 ok, 2 usage, 3 broker unreachable, 4 configuration error.\n";
 
 static int
 s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
@@ -49,8 +50,8 @@ s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
     if ((*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
         err_set (err, ERR_REJECTED, "broker answered the snapshot request with a %s: %s",
                  wire_body_name ((*reply)->body_case),
-                 (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION
-                         && (*reply)->rejection->message
+                 (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
+                         (*reply)->rejection->message
                      ? (*reply)->rejection->message
                      : "");
         wire_free (reply);
@@ -66,8 +67,7 @@ s_show_snapshot (const Campaign__Snapshot *snap, bool json)
         json_t *object = view_snapshot_json (snap);
         view_print_json (stdout, object);
         json_decref (object);
-    }
-    else
+    } else
         view_snapshot_text (stdout, snap);
 }
 
@@ -98,8 +98,8 @@ main (int argc, char **argv)
     const char *status_endpoint;
     client_t *client = NULL;
     if (conf_string (cli.conf, "broker.status_endpoint", "ipc:///tmp/campaign-status.ipc",
-                     &status_endpoint, &err)
-        || client_new_from_conf (cli.conf, "campaign-status", &client, &err)) {
+                     &status_endpoint, &err) ||
+        client_new_from_conf (cli.conf, "campaign-status", &client, &err)) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;
@@ -146,23 +146,22 @@ main (int argc, char **argv)
             continue;
         zframe_t *frame = zmsg_size (msg) == 2 ? zmsg_last (msg) : NULL;
         wire_envelope_t *env = NULL;
-        if (frame
-            && wire_unpack (zframe_data (frame), zframe_size (frame), WIRE_MAX_BYTES, &env, NULL)
-                   == 0
-            && env->body_case == CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT) {
+        if (frame &&
+            wire_unpack (zframe_data (frame), zframe_size (frame), WIRE_MAX_BYTES, &env,
+                         NULL) == 0 &&
+            env->body_case == CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT) {
             const Campaign__StatusEvent *event = env->status_event;
             if (event->seq > last_seq + 1 && n_topics == 0) {
                 /*  A gap: some events never reached us. Start over from a snapshot. */
                 if (s_fetch_snapshot (client, &snapshot, &err) == 0) {
                     if (!json)
                         printf ("(missed events %llu..%llu; fresh snapshot follows)\n",
-                                (unsigned long long) last_seq + 1,
-                                (unsigned long long) event->seq - 1);
+                                (unsigned long long)last_seq + 1,
+                                (unsigned long long)event->seq - 1);
                     s_show_snapshot (snapshot->snapshot, json);
                     last_seq = snapshot->snapshot->seq;
                     wire_free (&snapshot);
-                }
-                else {
+                } else {
                     fprintf (stderr, "%s: %s\n", cli.program, err.msg);
                     rc = CLI_EXIT_UNREACHABLE;
                     wire_free (&env);
@@ -175,8 +174,7 @@ main (int argc, char **argv)
                     json_t *object = view_event_json (event);
                     view_print_json (stdout, object);
                     json_decref (object);
-                }
-                else
+                } else
                     view_event_text (stdout, event);
                 last_seq = event->seq;
             }

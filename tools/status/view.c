@@ -14,11 +14,14 @@ static json_t *
 s_tasks_json (const Campaign__TaskCounts *tasks)
 {
     json_t *object = json_object ();
-    json_object_set_new (object, "queued", json_integer (tasks ? (json_int_t) tasks->queued : 0));
-    json_object_set_new (object, "leased", json_integer (tasks ? (json_int_t) tasks->leased : 0));
-    json_object_set_new (object, "done", json_integer (tasks ? (json_int_t) tasks->done : 0));
-    json_object_set_new (object, "failed", json_integer (tasks ? (json_int_t) tasks->failed : 0));
-    json_object_set_new (object, "dead", json_integer (tasks ? (json_int_t) tasks->dead : 0));
+    json_object_set_new (object, "queued",
+                         json_integer (tasks ? (json_int_t)tasks->queued : 0));
+    json_object_set_new (object, "leased",
+                         json_integer (tasks ? (json_int_t)tasks->leased : 0));
+    json_object_set_new (object, "done", json_integer (tasks ? (json_int_t)tasks->done : 0));
+    json_object_set_new (object, "failed",
+                         json_integer (tasks ? (json_int_t)tasks->failed : 0));
+    json_object_set_new (object, "dead", json_integer (tasks ? (json_int_t)tasks->dead : 0));
     return object;
 }
 
@@ -60,7 +63,7 @@ s_counts_json (Campaign__Count *const *counts, size_t n)
     json_t *object = json_object ();
     for (size_t i = 0; i < n; i++)
         json_object_set_new (object, counts[i]->name ? counts[i]->name : "",
-                             json_integer ((json_int_t) counts[i]->count));
+                             json_integer ((json_int_t)counts[i]->count));
     return object;
 }
 
@@ -85,7 +88,7 @@ view_snapshot_json (const Campaign__Snapshot *snap)
     for (size_t i = 0; i < snap->n_pipeline; i++) {
         json_t *stage = json_object ();
         json_object_set_new (stage, "opportunities",
-                             json_integer ((json_int_t) snap->pipeline[i]->opportunities));
+                             json_integer ((json_int_t)snap->pipeline[i]->opportunities));
         json_object_set_new (stage, "arr", json_real (snap->pipeline[i]->arr));
         json_object_set_new (pipeline, snap->pipeline[i]->stage ? snap->pipeline[i]->stage : "",
                              stage);
@@ -93,15 +96,16 @@ view_snapshot_json (const Campaign__Snapshot *snap)
     json_object_set_new (object, "pipeline", pipeline);
     json_object_set_new (object, "handoffs", s_counts_json (snap->handoffs, snap->n_handoffs));
     json_object_set_new (object, "journal", s_counts_json (snap->journal, snap->n_journal));
-    json_object_set_new (object, "seq", json_integer ((json_int_t) snap->seq));
+    json_object_set_new (object, "seq", json_integer ((json_int_t)snap->seq));
     return object;
 }
 
 void
 view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
 {
-    fprintf (out, "campaign %s  %s  week %u  (%s clock)\n", snap->campaign ? snap->campaign : "?",
-             snap->date ? snap->date : "?", snap->week, snap->clock ? snap->clock : "?");
+    fprintf (out, "campaign %s  %s  week %u  (%s clock)\n",
+             snap->campaign ? snap->campaign : "?", snap->date ? snap->date : "?", snap->week,
+             snap->clock ? snap->clock : "?");
     if (snap->phase && *snap->phase)
         fprintf (out, "phase    %s / %s%s\n", snap->phase, snap->activity ? snap->activity : "",
                  snap->held ? "  [HELD at gate]" : "");
@@ -113,37 +117,38 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
     if (t)
         fprintf (out,
                  "tasks    %llu queued, %llu leased, %llu done, %llu retrying, %llu dead\n",
-                 (unsigned long long) t->queued, (unsigned long long) t->leased,
-                 (unsigned long long) t->done, (unsigned long long) t->failed,
-                 (unsigned long long) t->dead);
+                 (unsigned long long)t->queued, (unsigned long long)t->leased,
+                 (unsigned long long)t->done, (unsigned long long)t->failed,
+                 (unsigned long long)t->dead);
     fprintf (out, "agents   %zu\n", snap->n_agents);
     for (size_t i = 0; i < snap->n_agents; i++) {
         const Campaign__AgentState *a = snap->agents[i];
         fprintf (out, "  %-34s %-12s %-6s %u/%u\n", a->kind ? a->kind : "",
-                 a->instance ? a->instance : "", a->state ? a->state : "", a->leased, a->capacity);
+                 a->instance ? a->instance : "", a->state ? a->state : "", a->leased,
+                 a->capacity);
     }
     if (snap->n_pipeline) {
         fprintf (out, "pipeline\n");
         for (size_t i = 0; i < snap->n_pipeline; i++)
             fprintf (out, "  %-12s %6llu  $%.0f\n", snap->pipeline[i]->stage,
-                     (unsigned long long) snap->pipeline[i]->opportunities,
+                     (unsigned long long)snap->pipeline[i]->opportunities,
                      snap->pipeline[i]->arr);
     }
     if (snap->n_handoffs) {
         fprintf (out, "handoffs open:");
         for (size_t i = 0; i < snap->n_handoffs; i++)
             fprintf (out, " %s %llu", snap->handoffs[i]->name,
-                     (unsigned long long) snap->handoffs[i]->count);
+                     (unsigned long long)snap->handoffs[i]->count);
         fputc ('\n', out);
     }
     if (snap->n_journal) {
         fprintf (out, "journal ");
         for (size_t i = 0; i < snap->n_journal; i++)
             fprintf (out, " %s %llu", snap->journal[i]->name,
-                     (unsigned long long) snap->journal[i]->count);
+                     (unsigned long long)snap->journal[i]->count);
         fputc ('\n', out);
     }
-    fprintf (out, "seq      %llu\n", (unsigned long long) snap->seq);
+    fprintf (out, "seq      %llu\n", (unsigned long long)snap->seq);
     fflush (out);
 }
 
@@ -151,9 +156,9 @@ json_t *
 view_event_json (const Campaign__StatusEvent *event)
 {
     json_t *object = json_object ();
-    json_object_set_new (object, "seq", json_integer ((json_int_t) event->seq));
+    json_object_set_new (object, "seq", json_integer ((json_int_t)event->seq));
     json_object_set_new (object, "topic", s_str (event->topic));
-    json_object_set_new (object, "at_ms", json_integer ((json_int_t) event->at_ms));
+    json_object_set_new (object, "at_ms", json_integer ((json_int_t)event->at_ms));
     json_object_set_new (object, "date", s_str (event->campaign_date));
     json_object_set_new (object, "week", json_integer (event->week));
     json_object_set_new (object, "summary", s_str (event->summary));
@@ -164,7 +169,8 @@ view_event_json (const Campaign__StatusEvent *event)
     if (event->journal) {
         json_t *journal = json_object ();
         json_object_set_new (journal, "kind", s_str (event->journal->name));
-        json_object_set_new (journal, "count", json_integer ((json_int_t) event->journal->count));
+        json_object_set_new (journal, "count",
+                             json_integer ((json_int_t)event->journal->count));
         json_object_set_new (object, "journal", journal);
     }
     if (event->phase)
@@ -181,7 +187,7 @@ view_event_json (const Campaign__StatusEvent *event)
 void
 view_event_text (FILE *out, const Campaign__StatusEvent *event)
 {
-    fprintf (out, "#%-6llu %s wk%-2u %-10s %s\n", (unsigned long long) event->seq,
+    fprintf (out, "#%-6llu %s wk%-2u %-10s %s\n", (unsigned long long)event->seq,
              event->campaign_date ? event->campaign_date : "", event->week,
              event->topic ? event->topic : "", event->summary ? event->summary : "");
     fflush (out);

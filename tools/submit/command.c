@@ -58,20 +58,24 @@ static const opt_spec_t s_targets[] = {{"arr-goal", OPT_VALUE},
                                        {"deals", OPT_VALUE},
                                        {"investment", OPT_VALUE},
                                        {NULL, 0}};
-static const opt_spec_t s_note[] = {{"account", OPT_VALUE},        {"budget", OPT_VALUE},
-                                    {"authority", OPT_VALUE},      {"need", OPT_VALUE},
-                                    {"timing", OPT_VALUE},         {"text", OPT_VALUE},
+static const opt_spec_t s_note[] = {{"account", OPT_VALUE},         {"budget", OPT_VALUE},
+                                    {"authority", OPT_VALUE},       {"need", OPT_VALUE},
+                                    {"timing", OPT_VALUE},          {"text", OPT_VALUE},
                                     {"feature-request", OPT_MULTI}, {NULL, 0}};
-static const opt_spec_t s_stage[] = {{"opportunity", OPT_VALUE}, {"stage", OPT_VALUE}, {NULL, 0}};
-static const opt_spec_t s_outcome[] = {{"opportunity", OPT_VALUE}, {"won", OPT_FLAG},
-                                       {"lost", OPT_FLAG},         {"amount", OPT_VALUE},
-                                       {"date", OPT_VALUE},        {"reason", OPT_VALUE},
+static const opt_spec_t s_stage[] = {
+    {"opportunity", OPT_VALUE}, {"stage", OPT_VALUE}, {NULL, 0}};
+static const opt_spec_t s_outcome[] = {{"opportunity", OPT_VALUE},
+                                       {"won", OPT_FLAG},
+                                       {"lost", OPT_FLAG},
+                                       {"amount", OPT_VALUE},
+                                       {"date", OPT_VALUE},
+                                       {"reason", OPT_VALUE},
                                        {NULL, 0}};
 static const opt_spec_t s_retro[] = {{"kind", OPT_VALUE}, {"text", OPT_VALUE}, {NULL, 0}};
 static const opt_spec_t s_advance[] = {{"weeks", OPT_VALUE}, {"days", OPT_VALUE}, {NULL, 0}};
 static const opt_spec_t s_override[] = {{"reason", OPT_VALUE}, {NULL, 0}};
-static const opt_spec_t s_run_task[]
-    = {{"agent", OPT_VALUE}, {"name", OPT_VALUE}, {"payload", OPT_VALUE}, {NULL, 0}};
+static const opt_spec_t s_run_task[] = {
+    {"agent", OPT_VALUE}, {"name", OPT_VALUE}, {"payload", OPT_VALUE}, {NULL, 0}};
 
 typedef struct {
     const char *name;
@@ -180,8 +184,9 @@ s_money (command_t *self, const char *key, const char *text, double *out, err_t 
     errno = 0;
     double value = n ? strtod (clean, &end) : NAN;
     if (!n || errno || !end || *end || !isfinite (value))
-        return err_set (err, ERR_USAGE, "%s: --%s '%s' is not an amount in USD (e.g. 50000, 50K)",
-                        self->name, key, text);
+        return err_set (err, ERR_USAGE,
+                        "%s: --%s '%s' is not an amount in USD (e.g. 50000, 50K)", self->name,
+                        key, text);
     *out = value * scale;
     return 0;
 }
@@ -231,13 +236,11 @@ s_build_import (command_t *self, err_t *err)
         rc = records_load_accounts (self->positional, &self->portfolio, err);
         sub->kind_case = CAMPAIGN__SUBMISSION__KIND_IMPORT_PORTFOLIO;
         sub->import_portfolio = self->portfolio;
-    }
-    else if (strcmp (self->name, "import-roster") == 0) {
+    } else if (strcmp (self->name, "import-roster") == 0) {
         rc = records_load_roster (self->positional, &self->roster, err);
         sub->kind_case = CAMPAIGN__SUBMISSION__KIND_IMPORT_ROSTER;
         sub->import_roster = self->roster;
-    }
-    else {
+    } else {
         rc = records_load_history (self->positional, &self->history, err);
         sub->kind_case = CAMPAIGN__SUBMISSION__KIND_IMPORT_HISTORY;
         sub->import_history = self->history;
@@ -253,17 +256,18 @@ s_build_targets (command_t *self, err_t *err)
     Campaign__Targets *t = &self->targets;
     const char *text;
     long deals;
-    int rc = s_need (self, "arr-goal", &text, err) || s_money (self, "arr-goal", text, &t->arr_goal, err)
-             || s_need (self, "conversion", &text, err)
-             || s_rate (self, "conversion", text, &t->conversion, err)
-             || s_need (self, "deals", &text, err)
-             || s_count (self, "deals", text, 1, 1000000, &deals, err)
-             || s_need (self, "investment", &text, err)
-             || s_money (self, "investment", text, &t->investment, err);
+    int rc = s_need (self, "arr-goal", &text, err) ||
+             s_money (self, "arr-goal", text, &t->arr_goal, err) ||
+             s_need (self, "conversion", &text, err) ||
+             s_rate (self, "conversion", text, &t->conversion, err) ||
+             s_need (self, "deals", &text, err) ||
+             s_count (self, "deals", text, 1, 1000000, &deals, err) ||
+             s_need (self, "investment", &text, err) ||
+             s_money (self, "investment", text, &t->investment, err);
     if (rc)
         return err->code;
     t->has_arr_goal = t->has_conversion = t->has_deals = t->has_investment = 1;
-    t->deals = (uint32_t) deals;
+    t->deals = (uint32_t)deals;
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_TARGETS;
     self->submission.targets = t;
     return 0;
@@ -289,12 +293,12 @@ s_build_note (command_t *self, err_t *err)
             return err_set (err, ERR_USAGE, "note: --%s '%s' is not one of %s", keys[k], value,
                             k == 2 ? "high|medium|low|none" : "yes|no|unknown");
     }
-    note->account_id = (char *) account;
-    note->text = (char *) text;
-    note->budget = (char *) s_get (self, "budget");
-    note->authority = (char *) s_get (self, "authority");
-    note->need = (char *) s_get (self, "need");
-    note->timing = (char *) s_get (self, "timing");
+    note->account_id = (char *)account;
+    note->text = (char *)text;
+    note->budget = (char *)s_get (self, "budget");
+    note->authority = (char *)s_get (self, "authority");
+    note->need = (char *)s_get (self, "need");
+    note->timing = (char *)s_get (self, "timing");
     size_t n = 0;
     for (size_t i = 0; i < self->n_pairs; i++)
         n += strcmp (self->pairs[i].key, "feature-request") == 0;
@@ -318,8 +322,8 @@ s_build_stage (command_t *self, err_t *err)
     const char *opportunity, *stage;
     if (s_need (self, "opportunity", &opportunity, err) || s_need (self, "stage", &stage, err))
         return err->code;
-    self->stage.opportunity_id = (char *) opportunity;
-    self->stage.stage = (char *) stage;
+    self->stage.opportunity_id = (char *)opportunity;
+    self->stage.stage = (char *)stage;
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_STAGE;
     self->submission.stage = &self->stage;
     return 0;
@@ -330,7 +334,8 @@ s_build_outcome (command_t *self, err_t *err)
 {
     Campaign__Outcome *outcome = &self->outcome;
     const char *opportunity, *reason;
-    if (s_need (self, "opportunity", &opportunity, err) || s_need (self, "reason", &reason, err))
+    if (s_need (self, "opportunity", &opportunity, err) ||
+        s_need (self, "reason", &reason, err))
         return err->code;
     bool won = s_get (self, "won") != NULL, lost = s_get (self, "lost") != NULL;
     if (won == lost)
@@ -345,9 +350,9 @@ s_build_outcome (command_t *self, err_t *err)
             return err->code;
         outcome->has_amount = 1;
     }
-    outcome->opportunity_id = (char *) opportunity;
-    outcome->reason = (char *) reason;
-    outcome->date = (char *) s_get (self, "date");
+    outcome->opportunity_id = (char *)opportunity;
+    outcome->reason = (char *)reason;
+    outcome->date = (char *)s_get (self, "date");
     outcome->has_won = 1;
     outcome->won = won;
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_OUTCOME;
@@ -361,8 +366,8 @@ s_build_retro (command_t *self, err_t *err)
     const char *kind, *text;
     if (s_need (self, "kind", &kind, err) || s_need (self, "text", &text, err))
         return err->code;
-    self->retro.kind = (char *) kind;
-    self->retro.text = (char *) text;
+    self->retro.kind = (char *)kind;
+    self->retro.text = (char *)text;
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_RETRO;
     self->submission.retro = &self->retro;
     return 0;
@@ -380,7 +385,7 @@ s_build_advance (command_t *self, err_t *err)
     if (days && s_count (self, "days", days, 1, 366, &value, err))
         return err->code;
     self->advance.has_days = 1;
-    self->advance.days = (uint32_t) (days ? value : value * 7);
+    self->advance.days = (uint32_t)(days ? value : value * 7);
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_ADVANCE;
     self->submission.advance = &self->advance;
     return 0;
@@ -392,7 +397,7 @@ s_build_override (command_t *self, err_t *err)
     const char *reason;
     if (s_need (self, "reason", &reason, err))
         return err->code;
-    self->override_gate.reason = (char *) reason;
+    self->override_gate.reason = (char *)reason;
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_OVERRIDE_GATE;
     self->submission.override_gate = &self->override_gate;
     return 0;
@@ -413,12 +418,12 @@ s_build_run_task (command_t *self, err_t *err)
     const char *agent, *name;
     if (s_need (self, "agent", &agent, err) || s_need (self, "name", &name, err))
         return err->code;
-    self->run_task.agent_kind = (char *) agent;
-    self->run_task.name = (char *) name;
+    self->run_task.agent_kind = (char *)agent;
+    self->run_task.name = (char *)name;
     const char *payload = s_get (self, "payload");
     if (payload) {
         self->run_task.has_payload = 1;
-        self->run_task.payload.data = (uint8_t *) payload;
+        self->run_task.payload.data = (uint8_t *)payload;
         self->run_task.payload.len = strlen (payload);
     }
     self->submission.kind_case = CAMPAIGN__SUBMISSION__KIND_RUN_TASK;
@@ -514,7 +519,7 @@ command_parse (int argc, char **argv, const char *person, command_t **out, err_t
             const char *key = arg + 2;
             const char *eq = strchr (key, '=');
             char name[64];
-            snprintf (name, sizeof name, "%.*s", eq ? (int) (eq - key) : (int) strlen (key), key);
+            snprintf (name, sizeof name, "%.*s", eq ? (int)(eq - key) : (int)strlen (key), key);
             const opt_spec_t *opt = s_find_option (cmd, name);
             if (!opt)
                 rc = err_set (err, ERR_USAGE, "%s: unknown option --%s", cmd->name, name);
@@ -527,13 +532,11 @@ command_parse (int argc, char **argv, const char *person, command_t **out, err_t
                 rc = err_set (err, ERR_USAGE, "%s: --%s needs a value", cmd->name, name);
             else
                 rc = s_add_pair (self, cmd, name, argv[++i], err);
-        }
-        else if (cmd->positional && !self->positional) {
+        } else if (cmd->positional && !self->positional) {
             self->positional = strdup (arg);
             if (!self->positional)
                 rc = err_set (err, ERR_NOMEM, "out of memory");
-        }
-        else
+        } else
             rc = err_set (err, ERR_USAGE, "%s: unexpected argument '%s'", cmd->name, arg);
     }
     if (rc) {
@@ -595,7 +598,8 @@ command_parse_json (json_t *object, const char *person, command_t **out, err_t *
         }
         if (opt->type == OPT_FLAG) {
             if (!json_is_boolean (value))
-                rc = err_set (err, ERR_USAGE, "%s: \"%s\" must be true or false", cmd->name, key);
+                rc = err_set (err, ERR_USAGE, "%s: \"%s\" must be true or false", cmd->name,
+                              key);
             else if (json_is_true (value))
                 rc = s_add_pair (self, cmd, name_buf, "1", err);
             continue;

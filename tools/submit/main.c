@@ -13,52 +13,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char s_usage[]
-    = "Usage: campaign-submit [-c FILE]... [-o PATH=VALUE]... [--as PERSON] [--json] COMMAND ...\n"
-      "\n"
-      "Send one submission to the campaign broker and wait until it is stored durably.\n"
-      "\n"
-      "Commands:\n"
-      "  import-portfolio FILE    accounts.csv (SPEC section 4); replaces the portfolio\n"
-      "  import-roster FILE       roster.csv; replaces the roster\n"
-      "  import-history FILE      history.csv (past campaigns); replaces the history\n"
-      "  targets --arr-goal USD --conversion RATE --deals N --investment USD\n"
-      "                           leadership's targets (RATE as 0.4 or 40%; USD as 50000,\n"
-      "                           $50,000 or 50K)\n"
-      "  note --account ID [--budget yes|no|unknown] [--authority yes|no|unknown]\n"
-      "       [--need high|medium|low|none] [--timing TEXT] [--feature-request TEXT]...\n"
-      "       --text TEXT         a discovery note with BANT answers\n"
-      "  stage --opportunity ID --stage NAME\n"
-      "                           identified, qualified, discovery, demo, trial, pilot,\n"
-      "                           proposal, negotiation, closed-won, closed-lost\n"
-      "  outcome --opportunity ID (--won --amount USD | --lost) [--date YYYY-MM-DD]\n"
-      "          --reason TEXT    a deal's outcome\n"
-      "  retro --kind worked|didnt|start|stop|continue --text TEXT\n"
-      "  advance [--weeks N | --days N]\n"
-      "                           move a simulated clock (default one week)\n"
-      "  override-gate --reason TEXT\n"
-      "  ack-handoff ID           acknowledge a handoff to your team\n"
-      "  run-task --agent KIND --name NAME [--payload TEXT]\n"
-      "                           operator: queue one agent task by hand\n"
-      "  batch FILE               JSON Lines, one submission per line, e.g.\n"
-      "                           {\"command\":\"note\",\"account\":\"A-1\",\"text\":\"...\"}\n"
-      "                           keys are the long options; \"as\" sets the person and \"id\"\n"
-      "                           the message id (give ids to make a re-run idempotent).\n"
-      "                           Every line is checked before the first is sent.\n"
-      "\n"
-      "Options:\n"
-      "  -c, --config FILE        configuration (repeatable; later files win)\n"
-      "  -o, --option PATH=VALUE  override one setting\n"
-      "      --as PERSON          who submits (default $CAMPAIGN_PERSON, else $USER)\n"
-      "      --json               print the broker's answer as JSON\n"
-      "  -h, --help               this text\n"
-      "      --version            print the version\n"
-      "\n"
-      "Settings used: broker.endpoint, campaign.id, client.timeout_ms, client.retries.\n"
-      "\n"
-      "Exit codes: 0 accepted (or already accepted earlier), 1 rejected by the broker or a\n"
-      "bad input file (the message says what and where; nothing was changed), 2 usage,\n"
-      "3 broker unreachable, 4 configuration error.\n";
+static const char s_usage[] =
+    "Usage: campaign-submit [-c FILE]... [-o PATH=VALUE]... [--as PERSON] [--json] COMMAND "
+    "...\n"
+    "\n"
+    "Send one submission to the campaign broker and wait until it is stored durably.\n"
+    "\n"
+    "Commands:\n"
+    "  import-portfolio FILE    accounts.csv (SPEC section 4); replaces the portfolio\n"
+    "  import-roster FILE       roster.csv; replaces the roster\n"
+    "  import-history FILE      history.csv (past campaigns); replaces the history\n"
+    "  targets --arr-goal USD --conversion RATE --deals N --investment USD\n"
+    "                           leadership's targets (RATE as 0.4 or 40%; USD as 50000,\n"
+    "                           $50,000 or 50K)\n"
+    "  note --account ID [--budget yes|no|unknown] [--authority yes|no|unknown]\n"
+    "       [--need high|medium|low|none] [--timing TEXT] [--feature-request TEXT]...\n"
+    "       --text TEXT         a discovery note with BANT answers\n"
+    "  stage --opportunity ID --stage NAME\n"
+    "                           identified, qualified, discovery, demo, trial, pilot,\n"
+    "                           proposal, negotiation, closed-won, closed-lost\n"
+    "  outcome --opportunity ID (--won --amount USD | --lost) [--date YYYY-MM-DD]\n"
+    "          --reason TEXT    a deal's outcome\n"
+    "  retro --kind worked|didnt|start|stop|continue --text TEXT\n"
+    "  advance [--weeks N | --days N]\n"
+    "                           move a simulated clock (default one week)\n"
+    "  override-gate --reason TEXT\n"
+    "  ack-handoff ID           acknowledge a handoff to your team\n"
+    "  run-task --agent KIND --name NAME [--payload TEXT]\n"
+    "                           operator: queue one agent task by hand\n"
+    "  batch FILE               JSON Lines, one submission per line, e.g.\n"
+    "                           {\"command\":\"note\",\"account\":\"A-1\",\"text\":\"...\"}\n"
+    "                           keys are the long options; \"as\" sets the person and \"id\"\n"
+    "                           the message id (give ids to make a re-run idempotent).\n"
+    "                           Every line is checked before the first is sent.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE        configuration (repeatable; later files win)\n"
+    "  -o, --option PATH=VALUE  override one setting\n"
+    "      --as PERSON          who submits (default $CAMPAIGN_PERSON, else $USER)\n"
+    "      --json               print the broker's answer as JSON\n"
+    "  -h, --help               this text\n"
+    "      --version            print the version\n"
+    "\n"
+    "Settings used: broker.endpoint, campaign.id, client.timeout_ms, client.retries.\n"
+    "\n"
+    "Exit codes: 0 accepted (or already accepted earlier), 1 rejected by the broker or a\n"
+    "bad input file (the message says what and where; nothing was changed), 2 usage,\n"
+    "3 broker unreachable, 4 configuration error.\n";
 
 typedef struct {
     bool json;
@@ -73,27 +74,28 @@ s_report (const s_report_t *where, const wire_envelope_t *reply)
     int rc;
     json_t *object = json_object ();
     if (where->source)
-        json_object_set_new (object, "line", json_integer ((json_int_t) where->line));
+        json_object_set_new (object, "line", json_integer ((json_int_t)where->line));
     if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_ACK) {
         const Campaign__Ack *ack = reply->ack;
         bool duplicate = ack->has_duplicate && ack->duplicate;
-        json_object_set_new (object, "status", json_string (duplicate ? "duplicate" : "accepted"));
-        json_object_set_new (object, "stored_id", json_string (ack->stored_id ? ack->stored_id : ""));
-        json_object_set_new (object, "journal_seq", json_integer ((json_int_t) ack->journal_seq));
+        json_object_set_new (object, "status",
+                             json_string (duplicate ? "duplicate" : "accepted"));
+        json_object_set_new (object, "stored_id",
+                             json_string (ack->stored_id ? ack->stored_id : ""));
+        json_object_set_new (object, "journal_seq",
+                             json_integer ((json_int_t)ack->journal_seq));
         json_object_set_new (object, "detail", json_string (ack->detail ? ack->detail : ""));
         if (!where->json) {
             if (where->source)
                 printf ("%s:%zu: ", where->source, where->line);
-            printf ("%s %s: %s\n", duplicate ? "already accepted as" : "accepted", ack->stored_id,
-                    ack->detail ? ack->detail : "");
+            printf ("%s %s: %s\n", duplicate ? "already accepted as" : "accepted",
+                    ack->stored_id, ack->detail ? ack->detail : "");
         }
         rc = CLI_EXIT_OK;
-    }
-    else if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION) {
+    } else if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION) {
         const Campaign__Rejection *rejection = reply->rejection;
-        const ProtobufCEnumValue *code
-            = protobuf_c_enum_descriptor_get_value (&campaign__reject_code__descriptor,
-                                                    rejection->code);
+        const ProtobufCEnumValue *code = protobuf_c_enum_descriptor_get_value (
+            &campaign__reject_code__descriptor, rejection->code);
         const char *code_name = code ? code->name + strlen ("REJECT_") : "UNKNOWN";
         json_object_set_new (object, "status", json_string ("rejected"));
         json_object_set_new (object, "code", json_string (code_name));
@@ -106,11 +108,11 @@ s_report (const s_report_t *where, const wire_envelope_t *reply)
                      rejection->message ? rejection->message : "no reason given");
         }
         rc = CLI_EXIT_REJECTED;
-    }
-    else {
+    } else {
         json_object_set_new (object, "status", json_string ("unexpected"));
         if (!where->json)
-            fprintf (stderr, "unexpected %s from the broker\n", wire_body_name (reply->body_case));
+            fprintf (stderr, "unexpected %s from the broker\n",
+                     wire_body_name (reply->body_case));
         rc = CLI_EXIT_REJECTED;
     }
     if (where->json) {
@@ -130,9 +132,9 @@ s_send (client_t *client, command_t *command, const s_report_t *where, err_t *er
     wire_out_t out;
     client_prepare (client, &out);
     if (command_message_id (command))
-        out.env.message_id = (char *) command_message_id (command);
+        out.env.message_id = (char *)command_message_id (command);
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
-    out.env.submission = (Campaign__Submission *) command_submission (command);
+    out.env.submission = (Campaign__Submission *)command_submission (command);
     wire_envelope_t *reply = NULL;
     int rc = client_request (client, &out.env, &reply, err);
     if (rc)
@@ -236,7 +238,8 @@ s_batch (cli_t *cli, client_t *client, const char *path, const char *person, boo
         }
     }
     if (!json)
-        fprintf (stderr, "%s: %zu accepted, %zu rejected of %zu\n", path, accepted, rejected, n);
+        fprintf (stderr, "%s: %zu accepted, %zu rejected of %zu\n", path, accepted, rejected,
+                 n);
     for (size_t i = 0; i < n; i++)
         command_destroy (&commands[i]);
     free (commands);
@@ -264,7 +267,8 @@ main (int argc, char **argv)
         else if (strcmp (cli.argv[i], "--as") == 0 && i + 1 < cli.argc)
             person = cli.argv[++i];
         else {
-            rc = cli_usage_error (&cli, "unknown option '%s' (before the command)", cli.argv[i]);
+            rc =
+                cli_usage_error (&cli, "unknown option '%s' (before the command)", cli.argv[i]);
             cli_end (&cli);
             return rc;
         }
