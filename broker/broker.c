@@ -224,9 +224,10 @@ static peer_t *
 s_known_agent (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
     peer_t *peer = registry_find (self->registry, identity);
-    if (peer)
+    if (peer) {
         peer->last_seen_ms = self->mono_ms;
-    else
+        peer->last_seen_wall_ms = self->now_ms;
+    } else
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNKNOWN_AGENT,
                   "unknown agent: say hello first");
     return peer;

@@ -120,7 +120,8 @@ s_load_task (void *arg, const store_task_t *row)
     }
     task->public.attempts = row->attempts;
     task->public.not_before_ms = row->not_before_ms;
-    task->public.failed_before = row->attempts > 0;
+    /*  not_before is stored non-zero only while a back-off after a failure runs. */
+    task->public.failed_before = row->not_before_ms > 0;
     zhashx_insert (load->queue->tasks, task->public.id_text, task);
     load->rc = s_enqueue (load->queue, task);
 }
@@ -251,8 +252,7 @@ queue_lease (queue_t *self, task_t *public, const char *owner, int64_t now_ms, e
 {
     s_task_t *task = (s_task_t *)public;
     uint32_t attempts = public->attempts + 1;
-    int rc = store_task_attempt (self->store, public->id, attempts, public->not_before_ms, NULL,
-                                 err);
+    int rc = store_task_attempt (self->store, public->id, attempts, 0, NULL, err);
     if (rc)
         return rc;
     char *copy = strdup (owner);
@@ -271,7 +271,7 @@ queue_lease (queue_t *self, task_t *public, const char *owner, int64_t now_ms, e
 static int
 s_lookup_live (queue_t *self, const char *id_text, s_task_t **task, err_t *err)
 {
-    *task = zhashx_lookup (self->tasks, id_text);
+    *task = id_text ? zhashx_lookup (self->tasks, id_text) : NULL;
     if (*task)
         return 0;
     /*  Not in memory: finished already, or never existed. */
@@ -340,7 +340,7 @@ s_retry_or_bury (queue_t *self, s_task_t *task, const char *why, bool retryable,
             *dead = true;
         return 0;
     }
-    int64_t not_before = now_ms + delay_ms;
+    int64_t not_before = delay_ms > 0 ? now_ms + delay_ms : 0;
     rc = store_task_attempt (self->store, task->public.id, task->public.attempts, not_before,
                              why, err);
     if (rc)

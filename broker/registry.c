@@ -53,9 +53,10 @@ void
 registry_key (zframe_t *identity, char *key)
 {
     static const char hex[] = "0123456789abcdef";
+    /*  ZeroMQ identities are at most 255 bytes; REGISTRY_KEY_MAX holds them whole. */
     size_t size = zframe_size (identity);
-    if (size > 31)
-        size = 31;
+    if (size > 255)
+        size = 255;
     const uint8_t *data = zframe_data (identity);
     for (size_t i = 0; i < size; i++) {
         key[2 * i] = hex[data[i] >> 4];
@@ -67,7 +68,7 @@ registry_key (zframe_t *identity, char *key)
 peer_t *
 registry_find (registry_t *self, zframe_t *identity)
 {
-    char key[64];
+    char key[REGISTRY_KEY_MAX];
     registry_key (identity, key);
     return zhashx_lookup (self->by_key, key);
 }
@@ -86,33 +87,29 @@ registry_hello (registry_t *self, zframe_t *identity, const char *kind, const ch
                 uint32_t capacity, int64_t now_ms, int64_t wall_ms, peer_t **replaced)
 {
     *replaced = NULL;
-    char key[64];
+    char key[REGISTRY_KEY_MAX];
     registry_key (identity, key);
     peer_t *peer = zhashx_lookup (self->by_key, key);
     if (peer && strcmp (peer->kind, kind) == 0 && strcmp (peer->instance, instance) == 0) {
         peer->capacity = capacity;
         peer->last_seen_ms = now_ms;
+        peer->last_seen_wall_ms = wall_ms;
         return peer; /* a repeated hello on the same connection */
     }
     /*  Drop old entries of this kind/instance: a live one on another connection is
         replaced, a lost or gone one is forgotten. */
-    peer_t *old = zlistx_first (self->peers);
-    while (old) {
-        peer_t *next = zlistx_next (self->peers);
+    for (peer_t *old = zlistx_first (self->peers); old; old = zlistx_next (self->peers)) {
         bool same = strcmp (old->kind, kind) == 0 && strcmp (old->instance, instance) == 0;
         bool same_key = strcmp (old->key, key) == 0;
-        if (same || same_key) {
-            if (old->state == PEER_READY) {
-                registry_mark (self, old, PEER_GONE);
-                if (!*replaced)
-                    *replaced = old;
-            } else {
-                void *handle = zlistx_find (self->peers, old);
-                if (handle)
-                    zlistx_delete (self->peers, handle);
-            }
-        }
-        old = next;
+        if (!same && !same_key)
+            continue;
+        if (old->state == PEER_READY) {
+            registry_mark (self, old, PEER_GONE);
+            if (!*replaced)
+                *replaced = old;
+        } else
+            /*  Deleting at the cursor steps it back, so zlistx_next goes on right. */
+            zlistx_delete (self->peers, zlistx_cursor (self->peers));
     }
     peer = calloc (1, sizeof *peer);
     if (!peer)
@@ -129,6 +126,7 @@ registry_hello (registry_t *self, zframe_t *identity, const char *kind, const ch
     peer->capacity = capacity ? capacity : 1;
     peer->last_seen_ms = now_ms;
     peer->joined_ms = wall_ms;
+    peer->last_seen_wall_ms = wall_ms;
     peer->state = PEER_READY;
     zlistx_add_end (self->peers, peer);
     zhashx_insert (self->by_key, key, peer);
@@ -184,5 +182,5 @@ registry_state (const peer_t *peer, Campaign__AgentState *state)
     state->has_leased = state->has_capacity = state->has_last_seen_ms = 1;
     state->leased = peer->leased;
     state->capacity = peer->capacity;
-    state->last_seen_ms = peer->joined_ms;
+    state->last_seen_ms = peer->last_seen_wall_ms;
 }

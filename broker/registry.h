@@ -18,15 +18,18 @@
 
 typedef enum { PEER_READY, PEER_LOST, PEER_GONE } peer_state_t;
 
+#define REGISTRY_KEY_MAX 512 /* hex of a 255-byte identity, and the NUL */
+
 typedef struct {
-    char key[64]; /* hex of the ROUTER identity */
+    char key[REGISTRY_KEY_MAX]; /* hex of the ROUTER identity */
     zframe_t *identity;
     char *kind;
     char *instance;
     uint32_t capacity;
-    uint32_t leased;      /* tasks the broker has leased to it now */
-    int64_t last_seen_ms; /* monotonic */
-    int64_t joined_ms;    /* wall clock */
+    uint32_t leased;           /* tasks the broker has leased to it now */
+    int64_t last_seen_ms;      /* monotonic */
+    int64_t joined_ms;         /* wall clock */
+    int64_t last_seen_wall_ms; /* wall clock, for people */
     peer_state_t state;
 } peer_t;
 
@@ -35,7 +38,7 @@ typedef struct _registry_t registry_t;
 registry_t *registry_new (void);
 void registry_destroy (registry_t **self_p);
 
-/*  Hex key of an identity frame into key (64 bytes). */
+/*  Hex key of an identity frame into key (REGISTRY_KEY_MAX bytes). */
 void registry_key (zframe_t *identity, char *key);
 
 /*  Register (or re-register) an agent. If another live entry has the same kind and

@@ -94,7 +94,7 @@ s_add (s_fixture_t *fx, const char *kind, const char *name, int64_t now_ms)
 {
     task_t *task = NULL;
     err_t err;
-    cr_assert_eq (queue_add (fx->queue, kind, name, (const uint8_t *) "in", 2, now_ms,
+    cr_assert_eq (queue_add (fx->queue, kind, name, (const uint8_t *)"in", 2, now_ms,
                              "2025-03-03", &task, &err),
                   0, "%s", err.msg);
     cr_assert_not_null (task);
@@ -109,23 +109,22 @@ s_lease (s_fixture_t *fx, task_t *task, const char *owner, int64_t now_ms)
 }
 
 static void
-s_expect_counts (s_fixture_t *fx, int64_t now_ms, uint64_t queued, uint64_t leased,
-                 uint64_t done, uint64_t failed, uint64_t dead)
+s_expect_counts (s_fixture_t *fx, uint64_t queued, uint64_t leased, uint64_t done,
+                 uint64_t failed, uint64_t dead)
 {
     Campaign__TaskCounts counts;
-    queue_counts (fx->queue, now_ms, &counts);
-    cr_assert (counts.has_queued && counts.has_leased && counts.has_done && counts.has_failed
-               && counts.has_dead);
-    cr_assert (counts.queued == queued && counts.leased == leased && counts.done == done
-                   && counts.failed == failed && counts.dead == dead,
-               "counts at %lld: queued %llu leased %llu done %llu failed %llu dead %llu, "
+    queue_counts (fx->queue, &counts);
+    cr_assert (counts.has_queued && counts.has_leased && counts.has_done && counts.has_failed &&
+               counts.has_dead);
+    cr_assert (counts.queued == queued && counts.leased == leased && counts.done == done &&
+                   counts.failed == failed && counts.dead == dead,
+               "counts: queued %llu leased %llu done %llu failed %llu dead %llu, "
                "expected %llu %llu %llu %llu %llu",
-               (long long) now_ms, (unsigned long long) counts.queued,
-               (unsigned long long) counts.leased, (unsigned long long) counts.done,
-               (unsigned long long) counts.failed, (unsigned long long) counts.dead,
-               (unsigned long long) queued, (unsigned long long) leased,
-               (unsigned long long) done, (unsigned long long) failed,
-               (unsigned long long) dead);
+               (unsigned long long)counts.queued, (unsigned long long)counts.leased,
+               (unsigned long long)counts.done, (unsigned long long)counts.failed,
+               (unsigned long long)counts.dead, (unsigned long long)queued,
+               (unsigned long long)leased, (unsigned long long)done, (unsigned long long)failed,
+               (unsigned long long)dead);
 }
 
 static int64_t
@@ -168,7 +167,7 @@ s_row (s_fixture_t *fx, int64_t id)
     s_row_t row = {.id = id};
     err_t err;
     cr_assert_eq (store_tasks_scan (fx->store, NULL, s_row_cb, &row, &err), 0, "%s", err.msg);
-    cr_assert (row.found, "task %lld not stored", (long long) id);
+    cr_assert (row.found, "task %lld not stored", (long long)id);
     return row;
 }
 
@@ -176,16 +175,15 @@ Test (queue, add_next_lease_complete)
 {
     s_fixture_t fx;
     s_setup (&fx);
-    s_expect_counts (&fx, 1000, 0, 0, 0, 0, 0);
+    s_expect_counts (&fx, 0, 0, 0, 0, 0);
     cr_assert_null (queue_next (fx.queue, KIND_A, 1000));
-    cr_assert_eq (queue_next_deadline (fx.queue, 1000), -1);
 
     s_begin (&fx);
     task_t *task = s_add (&fx, KIND_A, "health.portfolio", 1000);
     s_commit (&fx);
     cr_assert_gt (task->id, 0);
     char id[24];
-    snprintf (id, sizeof id, "T%lld", (long long) task->id);
+    snprintf (id, sizeof id, "T%lld", (long long)task->id);
     cr_assert_str_eq (task->id_text, id);
     cr_assert_str_eq (task->agent_kind, KIND_A);
     cr_assert_str_eq (task->name, "health.portfolio");
@@ -194,13 +192,12 @@ Test (queue, add_next_lease_complete)
     cr_assert_eq (task->state, TASK_QUEUED);
     cr_assert_eq (task->attempts, 0);
     cr_assert_eq (queue_find (fx.queue, id), task);
-    s_expect_counts (&fx, 1000, 1, 0, 0, 0, 0);
+    s_expect_counts (&fx, 1, 0, 0, 0, 0);
     cr_assert_eq (s_stored (&fx, "queued"), 1);
 
     cr_assert_eq (queue_next (fx.queue, KIND_A, 1000), task);
     cr_assert_null (queue_next (fx.queue, KIND_B, 1000));
     cr_assert_null (queue_next (fx.queue, "no-such-kind", 1000));
-    cr_assert_eq (queue_next_deadline (fx.queue, 1000), 0, "a due task means no wait");
 
     s_begin (&fx);
     s_lease (&fx, task, "agent-key-1", 1500);
@@ -210,23 +207,21 @@ Test (queue, add_next_lease_complete)
     cr_assert_str_eq (task->lease_owner, "agent-key-1");
     cr_assert_eq (task->lease_expires_ms, 1500 + fx.options.lease_ms);
     cr_assert_null (queue_next (fx.queue, KIND_A, 1500), "a leased task is not offered");
-    s_expect_counts (&fx, 1500, 0, 1, 0, 0, 0);
-    cr_assert_eq (queue_next_deadline (fx.queue, 1500), fx.options.lease_ms);
+    s_expect_counts (&fx, 0, 1, 0, 0, 0);
     cr_assert_eq (s_row (&fx, task->id).row.attempts, 1);
 
     s_begin (&fx);
     err_t err;
-    cr_assert_eq (queue_complete (fx.queue, id, (const uint8_t *) "out", 3, "42 accounts scored",
+    cr_assert_eq (queue_complete (fx.queue, id, (const uint8_t *)"out", 3, "42 accounts scored",
                                   "customer-health-scorer/1", 2000, &err),
                   0, "%s", err.msg);
     s_commit (&fx);
     cr_assert_null (queue_find (fx.queue, id));
     cr_assert_null (queue_next (fx.queue, KIND_A, 2000));
-    s_expect_counts (&fx, 2000, 0, 0, 1, 0, 0);
-    cr_assert_eq (queue_next_deadline (fx.queue, 2000), -1);
+    s_expect_counts (&fx, 0, 0, 1, 0, 0);
     cr_assert_eq (s_stored (&fx, "queued"), 0);
     cr_assert_eq (s_stored (&fx, "done"), 1);
-    s_row_t row = s_row (&fx, (int64_t) strtoll (id + 1, NULL, 10));
+    s_row_t row = s_row (&fx, (int64_t)strtoll (id + 1, NULL, 10));
     cr_assert_str_eq (row.state, "done");
     cr_assert_eq (row.row.attempts, 1);
     s_teardown (&fx);
@@ -251,18 +246,18 @@ Test (queue, complete_twice_is_applied_once)
     cr_assert_eq (queue_fail (fx.queue, id, "late", true, 2002, &dead, &err), ERR_STATE);
     cr_assert (dead, "*dead written on failure");
     s_commit (&fx);
-    s_expect_counts (&fx, 3000, 0, 0, 1, 0, 0);
+    s_expect_counts (&fx, 0, 0, 1, 0, 0);
     cr_assert_eq (s_stored (&fx, "done"), 1);
 
     /*  After a restart the duplicate is still recognised as one. */
     queue_destroy (&fx.queue);
     s_queue_new (&fx);
-    s_expect_counts (&fx, 3000, 0, 0, 1, 0, 0);
+    s_expect_counts (&fx, 0, 0, 1, 0, 0);
     s_begin (&fx);
     cr_assert_eq (queue_complete (fx.queue, id, NULL, 0, "third", "a/1", 4000, &err),
                   ERR_STATE);
     s_commit (&fx);
-    s_expect_counts (&fx, 4000, 0, 0, 1, 0, 0);
+    s_expect_counts (&fx, 0, 0, 1, 0, 0);
     s_teardown (&fx);
 }
 
@@ -280,12 +275,12 @@ Test (queue, unknown_id_is_not_found)
         cr_assert_eq (queue_complete (fx.queue, bad[i], NULL, 0, NULL, "a/1", 2000, &err),
                       ERR_NOTFOUND, "complete '%s': %s", bad[i], err.msg);
         bool dead = false;
-        cr_assert_eq (queue_fail (fx.queue, bad[i], "x", true, 2000, &dead, &err),
-                      ERR_NOTFOUND, "fail '%s'", bad[i]);
+        cr_assert_eq (queue_fail (fx.queue, bad[i], "x", true, 2000, &dead, &err), ERR_NOTFOUND,
+                      "fail '%s'", bad[i]);
         cr_assert_null (queue_find (fx.queue, bad[i]));
     }
     s_commit (&fx);
-    s_expect_counts (&fx, 2000, 1, 0, 0, 0, 0);
+    s_expect_counts (&fx, 1, 0, 0, 0, 0);
     s_teardown (&fx);
 }
 
@@ -304,8 +299,9 @@ Test (queue, retryable_failure_backs_off)
         s_lease (&fx, task, "agent-key-1", now);
         cr_assert_eq (task->attempts, attempt);
         bool dead = true;
-        cr_assert_eq (queue_fail (fx.queue, id, "timeout talking to CRM", true, now, &dead, &err),
-                      0, "%s", err.msg);
+        cr_assert_eq (
+            queue_fail (fx.queue, id, "timeout talking to CRM", true, now, &dead, &err), 0,
+            "%s", err.msg);
         cr_assert_not (dead);
         cr_assert_eq (queue_find (fx.queue, id), task, "a retry keeps the task");
         cr_assert_eq (task->state, TASK_QUEUED);
@@ -315,12 +311,11 @@ Test (queue, retryable_failure_backs_off)
         int64_t base = fx.options.retry_base_ms << (attempt - 1);
         int64_t delay = task->not_before_ms - now;
         cr_assert (delay >= base - base / 4 && delay <= base + base / 4,
-                   "attempt %u: delay %lld outside %lld +-25%%", attempt, (long long) delay,
-                   (long long) base);
+                   "attempt %u: delay %lld outside %lld +-25%%", attempt, (long long)delay,
+                   (long long)base);
         cr_assert_null (queue_next (fx.queue, KIND_A, now));
         cr_assert_null (queue_next (fx.queue, KIND_A, task->not_before_ms - 1));
-        s_expect_counts (&fx, now, 0, 0, 0, 1, 0);
-        cr_assert_eq (queue_next_deadline (fx.queue, now), delay);
+        s_expect_counts (&fx, 0, 0, 0, 1, 0);
 
         s_row_t row = s_row (&fx, task->id);
         cr_assert_str_eq (row.state, "queued");
@@ -328,8 +323,9 @@ Test (queue, retryable_failure_backs_off)
         cr_assert_eq (row.row.not_before_ms, task->not_before_ms);
         cr_assert_str_eq (row.error, "timeout talking to CRM");
 
+        /*  Due now, but still a retry until it is leased again. */
         now = task->not_before_ms;
-        s_expect_counts (&fx, now, 1, 0, 0, 0, 0);
+        s_expect_counts (&fx, 0, 0, 0, 1, 0);
     }
 
     /*  The last attempt: retryable or not, it is dead now. */
@@ -342,7 +338,7 @@ Test (queue, retryable_failure_backs_off)
     cr_assert_null (queue_find (fx.queue, id));
     cr_assert_null (queue_next (fx.queue, KIND_A, now + 1000000));
     s_commit (&fx);
-    s_expect_counts (&fx, now, 0, 0, 0, 0, 1);
+    s_expect_counts (&fx, 0, 0, 0, 0, 1);
     cr_assert_eq (s_stored (&fx, "dead"), 1);
     s_row_t row = s_row (&fx, 1);
     cr_assert_str_eq (row.error, "still timing out");
@@ -381,15 +377,15 @@ Test (queue, backoff_jitter_and_cap)
             cr_assert_not (dead);
             int64_t delay = tasks[i]->not_before_ms - now;
             cr_assert (delay >= base - base / 4 && delay <= base + base / 4,
-                       "attempt %u: delay %lld outside %lld +-25%%", attempt,
-                       (long long) delay, (long long) base);
+                       "attempt %u: delay %lld outside %lld +-25%%", attempt, (long long)delay,
+                       (long long)base);
             if (delay < low)
                 low = delay;
             if (delay > high)
                 high = delay;
         }
         cr_assert (low < base && high > base, "attempt %u: no jitter (%lld..%lld)", attempt,
-                   (long long) low, (long long) high);
+                   (long long)low, (long long)high);
     }
     s_commit (&fx);
     s_teardown (&fx);
@@ -407,14 +403,14 @@ Test (queue, non_retryable_failure_is_dead)
     snprintf (id, sizeof id, "%s", task->id_text);
     s_lease (&fx, task, "agent-key-1", 1000);
     bool dead = false;
-    cr_assert_eq (queue_fail (fx.queue, id, "payload is not a portfolio", false, 1100, &dead,
-                              &err),
-                  0, "%s", err.msg);
+    cr_assert_eq (
+        queue_fail (fx.queue, id, "payload is not a portfolio", false, 1100, &dead, &err), 0,
+        "%s", err.msg);
     cr_assert (dead);
     cr_assert_null (queue_find (fx.queue, id));
     cr_assert_eq (queue_next (fx.queue, KIND_A, 1100), other);
     s_commit (&fx);
-    s_expect_counts (&fx, 1100, 1, 0, 0, 0, 1);
+    s_expect_counts (&fx, 1, 0, 0, 0, 1);
     cr_assert_eq (s_stored (&fx, "dead"), 1);
     s_row_t row = s_row (&fx, 1);
     cr_assert_str_eq (row.state, "dead");
@@ -426,7 +422,7 @@ Test (queue, non_retryable_failure_is_dead)
     s_lease (&fx, other, "agent-key-1", 1200);
     cr_assert_eq (queue_fail (fx.queue, "T2", "no", false, 1200, NULL, &err), 0);
     s_commit (&fx);
-    s_expect_counts (&fx, 1200, 0, 0, 0, 0, 2);
+    s_expect_counts (&fx, 0, 0, 0, 0, 2);
     s_teardown (&fx);
 }
 
@@ -446,14 +442,14 @@ Test (queue, lost_leases_stop_at_max_attempts)
         cr_assert_eq (task->state, TASK_QUEUED);
         cr_assert_eq (task->attempts, attempt);
         cr_assert_eq (queue_next (fx.queue, KIND_A, now), task);
-        s_expect_counts (&fx, now, 1, 0, 0, 0, 0);
+        s_expect_counts (&fx, 1, 0, 0, 0, 0);
     }
     s_lease (&fx, task, "agent-key-1", now);
     now += fx.options.lease_ms + 1;
     cr_assert_eq (queue_expire (fx.queue, now, &err), 1);
     cr_assert_null (queue_find (fx.queue, "T1"));
     s_commit (&fx);
-    s_expect_counts (&fx, now, 0, 0, 0, 0, 1);
+    s_expect_counts (&fx, 0, 0, 0, 0, 1);
     s_row_t row = s_row (&fx, 1);
     cr_assert_str_eq (row.state, "dead");
     cr_assert_eq (row.row.attempts, fx.options.max_attempts);
@@ -476,13 +472,13 @@ Test (queue, release_owner_releases_only_that_owner)
     s_lease (&fx, t2, "owner-b", 1000);
     s_lease (&fx, t3, "owner-a", 1000);
     s_lease (&fx, t4, "owner-a", 1000);
-    s_expect_counts (&fx, 1000, 1, 4, 0, 0, 0);
+    s_expect_counts (&fx, 1, 4, 0, 0, 0);
 
     cr_assert_eq (queue_release_owner (fx.queue, "nobody", "agent lost", 2000, &err), 0);
     cr_assert_eq (queue_release_owner (fx.queue, "owner", "agent lost", 2000, &err), 0,
                   "a prefix is not the owner");
     cr_assert_eq (queue_release_owner (fx.queue, "owner-a", "agent lost", 2000, &err), 3);
-    s_expect_counts (&fx, 2000, 4, 1, 0, 0, 0);
+    s_expect_counts (&fx, 4, 1, 0, 0, 0);
     cr_assert_eq (t1->state, TASK_QUEUED);
     cr_assert_eq (t3->state, TASK_QUEUED);
     cr_assert_eq (t4->state, TASK_QUEUED);
@@ -502,7 +498,7 @@ Test (queue, release_owner_releases_only_that_owner)
     cr_assert_eq (t5->state, TASK_QUEUED);
     cr_assert_eq (t5->attempts, 0);
     s_commit (&fx);
-    s_expect_counts (&fx, 2002, 4, 1, 0, 0, 0);
+    s_expect_counts (&fx, 4, 1, 0, 0, 0);
 
     /*  The second lease of a released task is attempt 2. */
     s_begin (&fx);
@@ -525,24 +521,22 @@ Test (queue, expire_releases_only_overdue_leases)
     task_t *t3 = s_add (&fx, KIND_A, "n3", 0);
     s_lease (&fx, t1, "owner-a", 1000);
     s_lease (&fx, t2, "owner-b", 31000);
-    cr_assert_eq (queue_next_deadline (fx.queue, 1000), 0, "t3 is due");
     s_lease (&fx, t3, "owner-a", 51000);
-    cr_assert_eq (queue_next_deadline (fx.queue, 51000), 1000 + lease - 51000);
 
     cr_assert_eq (queue_expire (fx.queue, 1000 + lease - 1, &err), 0);
-    s_expect_counts (&fx, 1000 + lease - 1, 0, 3, 0, 0, 0);
+    s_expect_counts (&fx, 0, 3, 0, 0, 0);
     cr_assert_eq (queue_expire (fx.queue, 1000 + lease + 1, &err), 1);
     cr_assert_eq (t1->state, TASK_QUEUED);
     cr_assert_eq (t2->state, TASK_LEASED);
     cr_assert_eq (t3->state, TASK_LEASED);
-    s_expect_counts (&fx, 1000 + lease + 1, 1, 2, 0, 0, 0);
+    s_expect_counts (&fx, 1, 2, 0, 0, 0);
     cr_assert_eq (queue_next (fx.queue, KIND_A, 1000 + lease + 1), t1);
 
     /*  Both of the rest at once. */
     cr_assert_eq (queue_expire (fx.queue, 51000 + lease + 1, &err), 2);
     cr_assert_eq (t2->state, TASK_QUEUED);
     cr_assert_eq (t3->state, TASK_QUEUED);
-    s_expect_counts (&fx, 51000 + lease + 1, 3, 0, 0, 0, 0);
+    s_expect_counts (&fx, 3, 0, 0, 0, 0);
     cr_assert_eq (queue_expire (fx.queue, 1000000, &err), 0);
     s_commit (&fx);
     s_teardown (&fx);
@@ -564,8 +558,40 @@ Test (queue, late_result_after_lost_lease_is_applied_once)
     cr_assert_eq (queue_complete (fx.queue, "T1", NULL, 0, "dup", "a/1", 70001, &err),
                   ERR_STATE);
     s_commit (&fx);
-    s_expect_counts (&fx, 70001, 0, 0, 1, 0, 0);
+    s_expect_counts (&fx, 0, 0, 1, 0, 0);
     s_teardown (&fx);
+}
+
+/*  Before a crash: T1 and T3 leased, T2 done, T4 failed once (waiting for its retry),
+    T5 never leased. Then the broker is killed and restarted: a new store handle, a new
+    queue. */
+static int64_t
+s_crash_and_restart (s_fixture_t *fx)
+{
+    err_t err;
+    s_begin (fx);
+    task_t *t1 = s_add (fx, KIND_A, "n1", 0);
+    task_t *t2 = s_add (fx, KIND_A, "n2", 0);
+    task_t *t3 = s_add (fx, KIND_B, "n3", 0);
+    task_t *t4 = s_add (fx, KIND_A, "n4", 0);
+    s_add (fx, KIND_A, "n5", 0);
+    s_lease (fx, t1, "owner-a", 1000);
+    s_lease (fx, t2, "owner-a", 1000);
+    s_lease (fx, t3, "owner-b", 1000);
+    s_lease (fx, t4, "owner-b", 1000);
+    cr_assert_eq (queue_complete (fx->queue, "T2", NULL, 0, NULL, "a/1", 1500, &err), 0);
+    bool dead = true;
+    cr_assert_eq (queue_fail (fx->queue, "T4", "flaky", true, 1500, &dead, &err), 0);
+    cr_assert_not (dead);
+    int64_t t4_not_before = t4->not_before_ms;
+    s_commit (fx);
+    s_expect_counts (fx, 1, 2, 1, 1, 0);
+
+    queue_destroy (&fx->queue);
+    store_destroy (&fx->store);
+    cr_assert_eq (store_open (fx->path, &fx->store, &err), 0, "%s", err.msg);
+    s_queue_new (fx);
+    return t4_not_before;
 }
 
 Test (queue, restart_voids_leases_and_keeps_attempts)
@@ -573,30 +599,14 @@ Test (queue, restart_voids_leases_and_keeps_attempts)
     s_fixture_t fx;
     s_setup (&fx);
     err_t err;
-    s_begin (&fx);
-    task_t *t1 = s_add (&fx, KIND_A, "n1", 0);
-    task_t *t2 = s_add (&fx, KIND_A, "n2", 0);
-    task_t *t3 = s_add (&fx, KIND_B, "n3", 0);
-    task_t *t4 = s_add (&fx, KIND_A, "n4", 0);
-    s_add (&fx, KIND_A, "n5", 0);
-    s_lease (&fx, t1, "owner-a", 1000);
-    s_lease (&fx, t2, "owner-a", 1000);
-    s_lease (&fx, t3, "owner-b", 1000);
-    s_lease (&fx, t4, "owner-b", 1000);
-    cr_assert_eq (queue_complete (fx.queue, "T2", NULL, 0, NULL, "a/1", 1500, &err), 0);
-    bool dead = true;
-    cr_assert_eq (queue_fail (fx.queue, "T4", "flaky", true, 1500, &dead, &err), 0);
-    cr_assert_not (dead);
-    int64_t t4_not_before = t4->not_before_ms;
-    s_commit (&fx);
-    s_expect_counts (&fx, 1500, 1, 2, 1, 1, 0);
+    int64_t t4_not_before = s_crash_and_restart (&fx);
+    Campaign__TaskCounts counts;
+    queue_counts (fx.queue, &counts);
+    cr_assert_eq (counts.leased, 0, "a restart voids every lease");
+    cr_assert_eq (counts.done, 1);
+    cr_assert_eq (counts.dead, 0);
+    cr_assert_eq (counts.queued + counts.failed, 4);
 
-    /*  The broker is killed and restarted: a new store handle, a new queue. */
-    queue_destroy (&fx.queue);
-    store_destroy (&fx.store);
-    cr_assert_eq (store_open (fx.path, &fx.store, &err), 0, "%s", err.msg);
-    s_queue_new (&fx);
-    s_expect_counts (&fx, 1500, 2, 0, 1, 1, 0);
     task_t *r1 = queue_find (fx.queue, "T1");
     task_t *r3 = queue_find (fx.queue, "T3");
     task_t *r4 = queue_find (fx.queue, "T4");
@@ -606,12 +616,14 @@ Test (queue, restart_voids_leases_and_keeps_attempts)
     cr_assert_eq (r1->state, TASK_QUEUED);
     cr_assert_eq (r1->attempts, 1);
     cr_assert_null (r1->lease_owner);
+    cr_assert_str_eq (r1->agent_kind, KIND_A);
     cr_assert_str_eq (r1->name, "n1");
     cr_assert_eq (r1->payload_size, 2);
     cr_assert_arr_eq (r1->payload, "in", 2);
     cr_assert_eq (r3->state, TASK_QUEUED);
     cr_assert_eq (r3->attempts, 1);
     cr_assert_eq (r4->attempts, 1);
+    cr_assert (r4->failed_before);
     cr_assert_eq (r4->not_before_ms, t4_not_before, "the back-off survives the restart");
     cr_assert_eq (r5->attempts, 0);
     /*  In id order per kind; the retry still waits. */
@@ -621,8 +633,39 @@ Test (queue, restart_voids_leases_and_keeps_attempts)
     s_lease (&fx, r1, "owner-c", 2000);
     cr_assert_eq (r1->attempts, 2);
     cr_assert_eq (queue_next (fx.queue, KIND_A, 2000), r5);
+    s_lease (&fx, r5, "owner-c", 2000);
+    cr_assert_null (queue_next (fx.queue, KIND_A, t4_not_before - 1));
+    cr_assert_eq (queue_next (fx.queue, KIND_A, t4_not_before), r4);
     cr_assert_eq (queue_complete (fx.queue, "T2", NULL, 0, NULL, "a/1", 2000, &err), ERR_STATE);
     s_commit (&fx);
+    s_teardown (&fx);
+}
+
+Test (queue, restart_counts_voided_leases_as_queued)
+{
+    /*  T1 and T3 never failed: their leases were voided by the restart. "failed" is
+        for tasks waiting for a retry after a failed attempt (queue.h), so only T4 is
+        failed; T1, T3 and T5 are queued -- as they would be had their agent been lost
+        instead (queue_release). */
+    s_fixture_t fx;
+    s_setup (&fx);
+    s_crash_and_restart (&fx);
+    /*  Expectations, not assertions: a failure still cleans up. */
+    Campaign__TaskCounts counts;
+    queue_counts (fx.queue, &counts);
+    cr_expect_eq (counts.queued, 3, "queued %llu (T1, T3, T5 expected)",
+                  (unsigned long long)counts.queued);
+    cr_expect_eq (counts.failed, 1, "failed %llu (only T4 failed an attempt)",
+                  (unsigned long long)counts.failed);
+    cr_expect_not (queue_find (fx.queue, "T1")->failed_before);
+    cr_expect_not (queue_find (fx.queue, "T3")->failed_before);
+    cr_expect (queue_find (fx.queue, "T4")->failed_before);
+    err_t err;
+    cr_assert_eq (queue_reload (fx.queue, &err), 0, "%s", err.msg);
+    queue_counts (fx.queue, &counts);
+    cr_expect (counts.queued == 3 && counts.failed == 1,
+               "after queue_reload: queued %llu failed %llu", (unsigned long long)counts.queued,
+               (unsigned long long)counts.failed);
     s_teardown (&fx);
 }
 
@@ -645,7 +688,7 @@ Test (queue, reload_forgets_what_was_rolled_back)
     store_rollback (fx.store);
     cr_assert_eq (queue_reload (fx.queue, &err), 0, "%s", err.msg);
 
-    s_expect_counts (&fx, 1000, 2, 0, 0, 0, 0);
+    s_expect_counts (&fx, 2, 0, 0, 0, 0);
     task_t *r1 = queue_find (fx.queue, "T1");
     task_t *r2 = queue_find (fx.queue, "T2");
     cr_assert (r1 && r2);
@@ -662,7 +705,7 @@ Test (queue, reload_forgets_what_was_rolled_back)
     s_lease (&fx, r2, "owner-a", 2000);
     cr_assert_eq (queue_complete (fx.queue, "T2", NULL, 0, NULL, "a/1", 2000, &err), 0);
     s_commit (&fx);
-    s_expect_counts (&fx, 2000, 2, 0, 1, 0, 0);
+    s_expect_counts (&fx, 2, 0, 1, 0, 0);
     s_teardown (&fx);
 }
 
@@ -699,7 +742,7 @@ Test (queue, fifo_per_kind_and_kinds_independent)
     cr_assert_null (queue_next (fx.queue, KIND_B, 2100));
     cr_assert_null (queue_next (fx.queue, KIND_A, 2100));
     s_commit (&fx);
-    s_expect_counts (&fx, 2100, 0, 2, 2, 1, 0);
+    s_expect_counts (&fx, 0, 2, 2, 1, 0);
     s_teardown (&fx);
 }
 

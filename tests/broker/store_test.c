@@ -98,7 +98,7 @@ s_append (store_t *store, const char *id, const char *kind, int64_t *seq)
         .person = "alice",
         .received_ms = 1700000000000,
         .campaign_date = "2025-03-03",
-        .body = (const uint8_t *) "\x01\x00\x02",
+        .body = (const uint8_t *)"\x01\x00\x02",
         .body_size = 3,
         .detail = kind,
     };
@@ -127,8 +127,8 @@ Test (store, open_creates_the_schema)
 {
     s_fixture_t fx;
     s_setup (&fx);
-    static const char *const tables[]
-        = {"meta", "journal", "tasks", "accounts", "people", "history", "handoffs"};
+    static const char *const tables[] = {"meta",   "journal", "tasks",   "accounts",
+                                         "people", "history", "handoffs"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         cr_assert_eq (s_rows (fx.store, tables[i]), i == 0 ? 1 : 0, "table %s", tables[i]);
     char version[16];
@@ -157,8 +157,9 @@ Test (store, open_fails_cleanly)
     cr_assert_not_null (strstr (err.msg, missing), "error names the file: %s", err.msg);
 
     /*  A file that is not a database. */
-    bogus = ts_write_file (dir, "bogus.db", "this is plainly not an SQLite database file, "
-                                            "though it is long enough to have a header\n");
+    bogus = ts_write_file (dir, "bogus.db",
+                           "this is plainly not an SQLite database file, "
+                           "though it is long enough to have a header\n");
     err_clear (&err);
     cr_assert_eq (store_open (bogus, &store, &err), ERR_STORAGE);
     cr_assert_null (store);
@@ -308,8 +309,8 @@ Test (store, journal_counts_by_kind)
     cr_assert_eq (store_journal_counts (fx.store, s_count_cb, &counts, &err), 0);
     cr_assert_eq (counts.n, 0);
 
-    static const char *const kinds[] = {"stage",  "note", "result:health.portfolio",
-                                        "note",   "note", "import-portfolio",
+    static const char *const kinds[] = {"stage", "note", "result:health.portfolio",
+                                        "note",  "note", "import-portfolio",
                                         "stage"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         char id[16];
@@ -380,7 +381,7 @@ typedef struct {
     uint32_t attempts[8];
     int64_t not_before[8];
     char errors[8][32];
-    char names[8][32];
+    char names[8][64];
     size_t payload_size[8];
 } s_tasks_t;
 
@@ -409,16 +410,20 @@ Test (store, tasks_insert_attempt_finish_scan_count)
     err_t err;
     int64_t a = 0, b = 0, c = 0;
     cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.portfolio",
-                                     (const uint8_t *) "pay\0load", 8, 1000, "2025-03-03", &a,
+                                     (const uint8_t *)"pay\0load", 8, 1000, "2025-03-03", &a,
                                      &err),
                   0, "%s", err.msg);
-    cr_assert_eq (store_task_insert (fx.store, "retrospective-analyzer", "retro.report", NULL, 0,
-                                     1001, NULL, &b, &err),
+    cr_assert_eq (store_task_insert (fx.store, "retrospective-analyzer", "retro.report", NULL,
+                                     0, 1001, NULL, &b, &err),
                   0);
     cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.bands",
-                                     (const uint8_t *) "pay", 3, 1002, "2025-03-03", &c, &err),
+                                     (const uint8_t *)"pay", 3, 1002, "2025-03-03", &c, &err),
                   0);
     cr_assert (a >= 1 && b > a && c > b);
+    cr_assert (store_task_exists (fx.store, a));
+    cr_assert (store_task_exists (fx.store, c));
+    cr_assert_not (store_task_exists (fx.store, c + 1));
+    cr_assert_not (store_task_exists (fx.store, 0));
     cr_assert_eq (s_tasks (fx.store, "queued"), 3);
     cr_assert_eq (s_tasks (fx.store, "done"), 0);
 
@@ -427,7 +432,7 @@ Test (store, tasks_insert_attempt_finish_scan_count)
     cr_assert_eq (store_task_attempt (fx.store, a, 1, 5000, "agent crashed", &err), 0);
     cr_assert_eq (store_task_attempt (fx.store, a, 2, 5000, NULL, &err), 0);
 
-    cr_assert_eq (store_task_finish (fx.store, b, "done", 1, (const uint8_t *) "r", 1, "ok",
+    cr_assert_eq (store_task_finish (fx.store, b, "done", 1, (const uint8_t *)"r", 1, "ok",
                                      NULL, "retrospective-analyzer/1", 2000, &err),
                   0, "%s", err.msg);
     cr_assert_eq (store_task_finish (fx.store, c, "dead", 3, NULL, 0, NULL, "bad input",
@@ -466,11 +471,13 @@ Test (store, tasks_insert_attempt_finish_scan_count)
 
     /*  A state outside the schema is refused by the database. */
     err_clear (&err);
-    cr_assert_eq (store_task_finish (fx.store, a, "leased", 2, NULL, 0, NULL, NULL, NULL, 3000,
-                                     &err),
-                  ERR_STORAGE);
+    cr_assert_eq (
+        store_task_finish (fx.store, a, "leased", 2, NULL, 0, NULL, NULL, NULL, 3000, &err),
+        ERR_STORAGE);
     cr_assert_neq (err.msg[0], '\0');
     cr_assert_eq (s_tasks (fx.store, "queued"), 1);
+    /*  Finished tasks still exist (a late result is a duplicate, not an unknown id). */
+    cr_assert (store_task_exists (fx.store, b));
     s_teardown (&fx);
 }
 
@@ -479,7 +486,7 @@ typedef struct {
     Campaign__ImportPortfolio import;
     Campaign__Account accounts[8];
     Campaign__Account *pointers[8];
-    char ids[8][16];
+    char ids[8][48];
 } s_portfolio_t;
 
 static void
@@ -488,7 +495,7 @@ s_portfolio (s_portfolio_t *p, const char *prefix, size_t n)
     campaign__import_portfolio__init (&p->import);
     for (size_t i = 0; i < n; i++) {
         campaign__account__init (&p->accounts[i]);
-        snprintf (p->ids[i], sizeof p->ids[i], "%s%zu", prefix, i + 1);
+        snprintf (p->ids[i], sizeof p->ids[i], "%.8s%u", prefix, (unsigned) (i + 1) % 100);
         p->accounts[i].account_id = p->ids[i];
         p->accounts[i].name = "Acme";
         p->accounts[i].csm = "P001";
@@ -669,9 +676,8 @@ Test (store, reopen_keeps_committed_and_loses_uncommitted)
     cr_assert_eq (store_begin (fx.store, &err), 0);
     cr_assert_eq (store_meta_set (fx.store, "campaign_id", "changed", &err), 0);
     cr_assert_eq (s_append (fx.store, "m-uncommitted", "note", NULL), 0);
-    cr_assert_eq (store_task_finish (fx.store, task, "done", 1, NULL, 0, NULL, NULL, NULL, 5,
-                                     &err),
-                  0);
+    cr_assert_eq (
+        store_task_finish (fx.store, task, "done", 1, NULL, 0, NULL, NULL, NULL, 5, &err), 0);
     store_destroy (&fx.store);
 
     s_open (&fx);
