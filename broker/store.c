@@ -301,7 +301,7 @@ store_journal_find (store_t *self, const char *message_id, int64_t *seq, char **
             *detail = copy;
         }
     } else if (step == SQLITE_DONE)
-        rc = ERR_NOTFOUND;
+        rc = err_set (err, ERR_NOTFOUND, "message %s is not in the journal", message_id);
     else
         rc = s_fail (self, err, "journal find");
     sqlite3_reset (stmt);
