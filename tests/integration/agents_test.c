@@ -270,18 +270,9 @@ Test (agents, an_unknown_agent_kind_is_refused, .timeout = 60)
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, NULL), 0);
     pid_t agent = ts_agent_start (&broker, "no-such-kind", "x");
-    long long deadline = ts_now_ms () + 10000;
-    char *log = NULL;
-    while (ts_now_ms () < deadline) {
-        free (log);
-        log = ts_read_file (broker.log);
-        if (log && strstr (log, "agent kind 'no-such-kind' is not configured"))
-            break;
-        poll (NULL, 0, 20);
-    }
-    cr_expect (log && strstr (log, "agent kind 'no-such-kind' is not configured"),
+    cr_expect (ts_wait_file_contains (broker.log, "agent kind 'no-such-kind' is not configured",
+                                      10000),
                "the broker says why");
-    free (log);
     int rc = ts_wait (agent, 10000);
     cr_expect_eq (rc, 4, "a refused agent exits with a configuration error, not %d", rc);
     if (rc == -1)

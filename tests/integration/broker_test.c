@@ -382,22 +382,13 @@ Test (broker, sighup_reloads_the_log_level_and_keeps_serving)
     fputs ("log = { level = \"warn\"; };\n", extra);
     fclose (extra);
     kill (broker.pid, SIGHUP);
-    long long deadline = ts_now_ms () + 10000;
-    char *log = NULL;
-    while (ts_now_ms () < deadline) {
-        free (log);
-        log = ts_read_file (broker.log);
-        if (log && strstr (log, "configuration reloaded (log level warn)"))
-            break;
-        poll (NULL, 0, 20);
-    }
-    cr_expect (log && strstr (log, "configuration reloaded (log level warn)"), "%s", log);
-    free (log);
+    cr_expect (
+        ts_wait_file_contains (broker.log, "configuration reloaded (log level warn)", 10000));
     cr_expect_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "retro", "--kind", "start",
                            "--text", "after reload", NULL),
                   0);
     /*  At warn level the acceptance is no longer logged. */
-    log = ts_read_file (broker.log);
+    char *log = ts_read_file (broker.log);
     cr_expect (!strstr (log, "after reload"), "info lines are filtered after the reload");
     free (log);
     cr_expect_eq (ts_broker_signal (&broker, SIGTERM), 0);

@@ -56,15 +56,8 @@ Test (status, a_late_subscriber_misses_nothing_and_counts_nothing_twice, .timeou
     cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_retro_count, &all), 0);
 
     /*  Wait (bounded) until the follower has printed the event for the 100th retro. */
-    long long deadline = ts_now_ms () + 10000;
-    char *text = NULL;
-    while (ts_now_ms () < deadline) {
-        free (text);
-        text = ts_read_file (out_path);
-        if (text && strstr (text, "\"kind\":\"retro\",\"count\":100}"))
-            break;
-        poll (NULL, 0, 20);
-    }
+    cr_expect (ts_wait_file_contains (out_path, "\"kind\":\"retro\",\"count\":100}", 10000));
+    char *text = ts_read_file (out_path);
     ts_stop (follower, 5000);
     cr_assert_not_null (text);
 

@@ -129,6 +129,22 @@ ts_read_file (const char *path)
     return data;
 }
 
+bool
+ts_wait_file_contains (const char *path, const char *needle, int timeout_ms)
+{
+    long long deadline = ts_now_ms () + timeout_ms;
+    for (;;) {
+        char *text = ts_read_file (path);
+        bool found = text && strstr (text, needle);
+        free (text);
+        if (found)
+            return true;
+        if (ts_now_ms () >= deadline)
+            return false;
+        poll (NULL, 0, 20); /* a file has no change notification here worth the weight */
+    }
+}
+
 pid_t
 ts_spawn (char *const argv[], const char *log_path)
 {

@@ -53,6 +53,10 @@ int ts_stop (pid_t pid, int timeout_ms);
     Returns the exit code, or -1 on timeout. */
 int ts_run (char *const argv[], int timeout_ms, char **out, char **err_out);
 
+/*  Wait (bounded) until the file at path contains needle: for log lines and the output
+    of a follower. Returns true if it did. */
+bool ts_wait_file_contains (const char *path, const char *needle, int timeout_ms);
+
 /*  Milliseconds on a monotonic clock. */
 long long ts_now_ms (void);
 
