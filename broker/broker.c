@@ -11,8 +11,11 @@
 #include "broker.h"
 
 #include "calendar.h"
+#include "campaign.h"
 #include "intake.h"
 #include "log.h"
+#include "pipeline.h"
+#include "plan.h"
 #include "queue.h"
 #include "registry.h"
 #include "signals.h"
@@ -54,7 +57,6 @@ struct _broker_t {
     int batch_max;
     int heartbeat_ms;
     int liveness;
-    const char *stages[32];
 
     /* parts */
     zsock_t *router;
@@ -64,6 +66,8 @@ struct _broker_t {
     registry_t *registry;
     status_t *status;
     calendar_t *calendar;
+    plan_t *plan;
+    campaign_t *engine; /* where the campaign is in its plan */
     zhashx_t *agent_kinds;
     zhashx_t *journal_counts; /* kind -> s_count_t */
     zlistx_t *outbox;         /* s_out_t, sent after commit */
@@ -78,6 +82,7 @@ struct _broker_t {
     char today_text[DATE_TEXT_MAX];
     Campaign__TaskCounts last_counts;
     int64_t next_beat_ms;
+    int64_t next_checkpoint_ms;
     bool storage_failed;
     bool reload; /* SIGHUP seen: leave the loop so main can reload */
 };
@@ -201,6 +206,30 @@ s_emit (broker_t *self, const char *topic, Campaign__StatusEvent *event)
 {
     if (status_emit (self->status, topic, event, self->today_text, (uint32_t)s_week (self)))
         log_error ("out of memory queueing a status event");
+}
+
+static void
+s_turn_emit (void *arg, const char *topic, Campaign__StatusEvent *event)
+{
+    s_emit (arg, topic, event);
+}
+
+/*  What the handlers need of this turn. */
+static turn_t
+s_turn (broker_t *self)
+{
+    turn_t turn = {.store = self->store,
+                   .queue = self->queue,
+                   .plan = self->plan,
+                   .calendar = self->calendar,
+                   .campaign = self->engine,
+                   .agent_kinds = self->agent_kinds,
+                   .now_ms = self->now_ms,
+                   .today = self->today,
+                   .today_text = self->today_text,
+                   .emit = s_turn_emit,
+                   .emit_arg = self};
+    return turn;
 }
 
 static void
@@ -340,25 +369,52 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     err_t err;
     char task_id[24];
     snprintf (task_id, sizeof task_id, "%s", task->id_text);
-    int rc =
-        queue_complete (self->queue, task_id, result->has_payload ? result->payload.data : NULL,
-                        result->has_payload ? result->payload.len : 0, result->summary,
-                        env->sender, self->now_ms, &err);
+    /*  The whole result (payload, facts, opportunities) is kept once, with the task;
+        the journal records that it was applied and points there. */
+    int rc = queue_complete (self->queue, task_id, packed, size, result->summary, env->sender,
+                             self->now_ms, &err);
     if (!rc) {
         int64_t seq;
+        char detail[320];
+        snprintf (detail, sizeof detail, "%s attempt %u: %s", task_id, result->attempt,
+                  result->summary ? result->summary : "");
         store_entry_t entry = {.message_id = env->message_id,
                                .kind = kind,
                                .sender = env->sender,
                                .person = NULL,
                                .received_ms = self->now_ms,
                                .campaign_date = self->today_text,
-                               .body = packed,
-                               .body_size = size,
-                               .detail = result->summary};
+                               .body = NULL,
+                               .body_size = 0,
+                               .detail = detail};
         rc = store_journal_append (self->store, &entry, &seq, &err);
         if (rc == ERR_INVALID)
             rc = 0; /* the same result message delivered twice: journaled once */
     }
+    turn_t turn = s_turn (self);
+    for (size_t i = 0; !rc && i < result->n_facts; i++) {
+        const Campaign__Fact *fact = result->facts[i];
+        if (fact->name && *fact->name)
+            rc = store_fact_set (self->store, fact->name, fact->text,
+                                 fact->has_number ? fact->number : 0, task_id, self->now_ms,
+                                 &err);
+    }
+    size_t refused = 0;
+    for (size_t i = 0; !rc && i < result->n_opportunities; i++) {
+        err_t opportunity_err;
+        int orc = pipeline_from_agent (&turn, result->opportunities[i], &opportunity_err);
+        if (orc == ERR_INVALID) {
+            if (refused++ < 5)
+                log_warn ("result of %s from %s: %s", task_id, env->sender,
+                          opportunity_err.msg);
+        } else if (orc) {
+            rc = orc;
+            err = opportunity_err;
+        }
+    }
+    if (refused)
+        log_warn ("result of %s from %s: %zu of %zu opportunities refused", task_id,
+                  env->sender, refused, result->n_opportunities);
     free (packed);
     if (rc)
         log_error ("result for %s from %s not applied: %s", task_id, env->sender, err.msg);
@@ -458,18 +514,12 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
                   "submission of a kind this broker does not know");
         return;
     }
-    intake_t ctx = {.store = self->store,
-                    .queue = self->queue,
-                    .calendar = self->calendar,
-                    .agent_kinds = self->agent_kinds,
-                    .stages = self->stages,
-                    .now_ms = self->now_ms,
-                    .today = self->today_text};
+    turn_t turn = s_turn (self);
     char line[512] = "";
     /*  A savepoint makes each submission all-or-nothing inside the shared turn. */
     rc = store_savepoint (self->store, &err);
     if (!rc)
-        rc = intake_submission (&ctx, sub, line, sizeof line, &err);
+        rc = intake_submission (&turn, sub, line, sizeof line, &err);
     if (!rc) {
         size_t size = campaign__submission__get_packed_size (sub);
         uint8_t *packed = malloc (size ? size : 1);
@@ -492,8 +542,12 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     }
     if (rc) {
         store_savepoint_rollback (self->store);
+        /*  Memory follows the store back: the clock and the campaign's position. */
         if (sub->kind_case == CAMPAIGN__SUBMISSION__KIND_ADVANCE)
             calendar_restore (self->calendar, self->today, self->now_ms);
+        err_t reload_err;
+        if (campaign_reload (self->engine, &reload_err))
+            log_error ("campaign state after a rejected submission: %s", reload_err.msg);
         log_info ("%s from %s rejected: %s", kind, env->sender, err.msg);
         s_reject (self, identity, env->message_id, s_reject_code (rc), err.msg);
         return;
@@ -561,7 +615,34 @@ typedef struct {
     Campaign__Count **items;
     size_t n;
     size_t cap;
+    int32_t today; /* handoffs: to age them */
 } s_counts_t;
+
+typedef struct {
+    Campaign__StageTotal **items;
+    size_t n;
+} s_stages_t;
+
+static void
+s_collect_stage (void *arg, const char *stage, int64_t count, double arr)
+{
+    s_stages_t *stages = arg;
+    Campaign__StageTotal **grown = realloc (stages->items, (stages->n + 1) * sizeof *grown);
+    Campaign__StageTotal *item = calloc (1, sizeof *item);
+    if (!grown || !item) {
+        free (item);
+        if (grown)
+            stages->items = grown;
+        return;
+    }
+    stages->items = grown;
+    campaign__stage_total__init (item);
+    item->stage = strdup (stage);
+    item->has_opportunities = item->has_arr = 1;
+    item->opportunities = (uint64_t)count;
+    item->arr = arr;
+    stages->items[stages->n++] = item;
+}
 
 static void
 s_collect_count (void *arg, const char *name, int64_t count)
@@ -586,6 +667,19 @@ s_collect_count (void *arg, const char *name, int64_t count)
 }
 
 static void
+s_collect_handoffs (void *arg, const char *team, int64_t open, int32_t oldest_day)
+{
+    s_counts_t *counts = arg;
+    s_collect_count (counts, team, open);
+    if (counts->n > 0 && strcmp (counts->items[counts->n - 1]->name, team) == 0) {
+        Campaign__Count *item = counts->items[counts->n - 1];
+        item->has_oldest_days = 1;
+        item->oldest_days =
+            counts->today > oldest_day ? (uint32_t)(counts->today - oldest_day) : 0;
+    }
+}
+
+static void
 s_counts_free (s_counts_t *counts)
 {
     for (size_t i = 0; i < counts->n; i++) {
@@ -605,13 +699,19 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     Campaign__Snapshot snap = CAMPAIGN__SNAPSHOT__INIT;
     snap.campaign = self->campaign;
     snap.date = self->today_text;
-    snap.has_week = snap.has_held = snap.has_seq = 1;
+    snap.has_week = snap.has_seq = 1;
     snap.week = (uint32_t)s_week (self);
-    snap.held = false;
     snap.seq = status_seq (self->status);
     snap.clock = (char *)calendar_mode_name (calendar_mode (self->calendar));
-    snap.phase = (char *)"";
-    snap.activity = (char *)"";
+    turn_t turn = s_turn (self);
+    err_t err;
+    if (campaign_fill_snapshot (self->engine, &turn, &snap, &err))
+        log_error ("snapshot: %s", err.msg);
+    s_stages_t pipeline = {0};
+    if (store_pipeline (self->store, s_collect_stage, &pipeline, &err))
+        log_error ("snapshot: %s", err.msg);
+    snap.n_pipeline = pipeline.n;
+    snap.pipeline = pipeline.items;
 
     size_t n_agents = 0;
     for (peer_t *peer = registry_first (self->registry); peer;
@@ -637,7 +737,9 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     for (s_count_t *count = zhashx_first (self->journal_counts); count;
          count = zhashx_next (self->journal_counts))
         s_collect_count (&journal, count->kind, (int64_t)count->count);
-    store_handoffs_open (self->store, s_collect_count, &handoffs, NULL);
+    handoffs.today = self->today;
+    if (store_handoffs_open (self->store, s_collect_handoffs, &handoffs, &err))
+        log_error ("snapshot: %s", err.msg);
     snap.n_journal = journal.n;
     snap.journal = journal.items;
     snap.n_handoffs = handoffs.n;
@@ -651,6 +753,12 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
         log_debug ("snapshot not sent: %s", zmq_strerror (errno));
     s_counts_free (&journal);
     s_counts_free (&handoffs);
+    for (size_t i = 0; i < pipeline.n; i++) {
+        free (pipeline.items[i]->stage);
+        free (pipeline.items[i]);
+    }
+    free (pipeline.items);
+    campaign_free_snapshot (&snap);
     free (states);
     free (state_ptrs);
     wire_free (&env);
@@ -724,6 +832,8 @@ s_reload (broker_t *self, err_t *err)
     if (!rc)
         rc = store_journal_counts (self->store, s_load_count, self, err);
     char *text = NULL;
+    if (!rc && self->engine)
+        rc = campaign_reload (self->engine, err);
     if (!rc && store_meta_get (self->store, "campaign_day", &text, NULL) == 0) {
         self->today = (int32_t)strtol (text, NULL, 10);
         free (text);
@@ -774,6 +884,10 @@ static void
 s_turn_end (broker_t *self)
 {
     s_clock_check (self);
+    turn_t turn = s_turn (self);
+    err_t step_err;
+    if (campaign_step (self->engine, &turn, &step_err))
+        log_error ("campaign step: %s", step_err.msg);
     s_dispatch (self);
     Campaign__TaskCounts counts;
     queue_counts (self->queue, &counts);
@@ -916,6 +1030,12 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         self->next_beat_ms = self->mono_ms + self->heartbeat_ms;
     }
     s_turn_end (self);
+    if (self->mono_ms >= self->next_checkpoint_ms) {
+        err_t checkpoint_err;
+        if (store_checkpoint (self->store, &checkpoint_err))
+            log_warn ("%s", checkpoint_err.msg);
+        self->next_checkpoint_ms = self->mono_ms + 1000;
+    }
     if (signals_take_reload ())
         self->reload = true;
     return self->reload || self->storage_failed || signals_stop_requested () ? -1 : 0;
@@ -987,8 +1107,6 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
         for (int i = 0; defaults[i]; i++)
             zhashx_insert (self->agent_kinds, defaults[i], (void *)1);
     }
-    for (int i = 0; intake_default_stages[i]; i++)
-        self->stages[i] = intake_default_stages[i];
     return 0;
 }
 
@@ -1108,6 +1226,9 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     int rc = s_settings (self, conf, err);
     if (!rc)
         rc = s_calendar (self, conf, err);
+    if (!rc)
+        rc = plan_load (conf, calendar_weeks (self->calendar), self->agent_kinds, &self->plan,
+                        err);
     queue_options_t options = {0};
     int64_t max_attempts = 5, lease_ms = 60000, retry_base_ms = 1000, retry_max_ms = 60000;
     if (!rc)
@@ -1149,6 +1270,7 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     zlistx_set_destructor (self->snapshots, s_out_free);
     self->now_ms = wire_now_ms ();
     if ((rc = queue_new (self->store, &options, &self->queue, err)) ||
+        (rc = campaign_new (self->plan, self->store, &self->engine, err)) ||
         (rc = s_reload (self, err)))
         goto cleanup;
 
@@ -1203,6 +1325,8 @@ broker_destroy (broker_t **self_p)
             store_rollback (self->store);
         store_destroy (&self->store);
         registry_destroy (&self->registry);
+        campaign_destroy (&self->engine);
+        plan_destroy (&self->plan);
         calendar_destroy (&self->calendar);
         zhashx_destroy (&self->agent_kinds);
         zhashx_destroy (&self->journal_counts);

@@ -5,7 +5,12 @@
 */
 #include "intake.h"
 
+#include "campaign.h"
+#include "handoff.h"
+#include "pipeline.h"
+#include "plan.h"
 #include "records.h"
+#include "wire.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,10 +18,6 @@
 
 #define TEXT_MAX 16384
 #define ID_MAX   128
-
-const char *const intake_default_stages[] = {
-    "identified", "qualified",   "discovery",  "demo",        "trial", "pilot",
-    "proposal",   "negotiation", "closed-won", "closed-lost", NULL};
 
 static int
 s_text (const char *field, const char *value, size_t max, err_t *err)
@@ -58,8 +59,8 @@ s_word (const char *field, const char *value, const char *const *allowed, err_t 
 }
 
 static int
-intake_import_portfolio (intake_t *ctx, const Campaign__ImportPortfolio *import, char *detail,
-                         size_t size, err_t *err)
+intake_import_portfolio (const turn_t *ctx, const Campaign__ImportPortfolio *import,
+                         char *detail, size_t size, err_t *err)
 {
     if (import->n_accounts == 0)
         return err_set (err, ERR_INVALID, "portfolio import has no accounts");
@@ -86,7 +87,7 @@ intake_import_portfolio (intake_t *ctx, const Campaign__ImportPortfolio *import,
 }
 
 static int
-intake_import_roster (intake_t *ctx, const Campaign__ImportRoster *import, char *detail,
+intake_import_roster (const turn_t *ctx, const Campaign__ImportRoster *import, char *detail,
                       size_t size, err_t *err)
 {
     if (import->n_people == 0)
@@ -105,7 +106,7 @@ intake_import_roster (intake_t *ctx, const Campaign__ImportRoster *import, char 
 }
 
 static int
-intake_import_history (intake_t *ctx, const Campaign__ImportHistory *import, char *detail,
+intake_import_history (const turn_t *ctx, const Campaign__ImportHistory *import, char *detail,
                        size_t size, err_t *err)
 {
     int rc = 0;
@@ -122,7 +123,7 @@ intake_import_history (intake_t *ctx, const Campaign__ImportHistory *import, cha
 }
 
 static int
-intake_targets (intake_t *ctx, const Campaign__Targets *targets, char *detail, size_t size,
+intake_targets (const turn_t *ctx, const Campaign__Targets *targets, char *detail, size_t size,
                 err_t *err)
 {
     if (!targets->has_arr_goal || !isfinite (targets->arr_goal) || targets->arr_goal <= 0)
@@ -151,7 +152,8 @@ intake_targets (intake_t *ctx, const Campaign__Targets *targets, char *detail, s
 }
 
 static int
-intake_note (intake_t *ctx, const Campaign__Note *note, char *detail, size_t size, err_t *err)
+intake_note (const turn_t *ctx, const Campaign__Note *note, const char *person, char *detail,
+             size_t size, err_t *err)
 {
     static const char *const yes_no[] = {"yes", "no", "unknown", NULL};
     static const char *const needs[] = {"high", "medium", "low", "none", NULL};
@@ -174,31 +176,29 @@ intake_note (intake_t *ctx, const Campaign__Note *note, char *detail, size_t siz
         return err_set (err, ERR_NOTFOUND,
                         "note: account '%s' is not in the portfolio (import-portfolio first?)",
                         note->account_id);
-    snprintf (detail, size, "note on %s recorded (%zu feature requests)", note->account_id,
-              note->n_feature_requests);
-    return 0;
+    int rc2 = store_note_add (ctx->store, note, person, ctx->today_text, err);
+    if (!rc2)
+        rc2 = handoff_after_note (ctx, note, err);
+    if (!rc2)
+        snprintf (detail, size, "note on %s recorded (%zu feature requests)", note->account_id,
+                  note->n_feature_requests);
+    return rc2;
 }
 
 static int
-intake_stage (intake_t *ctx, const Campaign__StageChange *stage, char *detail, size_t size,
+intake_stage (const turn_t *ctx, const Campaign__StageChange *stage, char *detail, size_t size,
               err_t *err)
 {
     int rc = s_text ("stage: --opportunity", stage->opportunity_id, ID_MAX, err);
     if (!rc)
         rc = s_text ("stage: --stage", stage->stage, ID_MAX, err);
-    if (!rc && !s_one_of (stage->stage, ctx->stages)) {
-        char list[512];
-        s_join (ctx->stages, list, sizeof list);
-        rc = err_set (err, ERR_INVALID, "stage: '%s' is not a pipeline stage (%s)",
-                      stage->stage, list);
-    }
     if (!rc)
-        snprintf (detail, size, "%s moved to %s", stage->opportunity_id, stage->stage);
+        rc = pipeline_stage (ctx, stage, detail, size, err);
     return rc;
 }
 
 static int
-intake_outcome (intake_t *ctx, const Campaign__Outcome *outcome, char *detail, size_t size,
+intake_outcome (const turn_t *ctx, const Campaign__Outcome *outcome, char *detail, size_t size,
                 err_t *err)
 {
     int rc = s_text ("outcome: --opportunity", outcome->opportunity_id, ID_MAX, err);
@@ -213,19 +213,11 @@ intake_outcome (intake_t *ctx, const Campaign__Outcome *outcome, char *detail, s
         return err_set (err, ERR_INVALID, "outcome: a won deal needs a positive --amount");
     if (!outcome->won && outcome->has_amount)
         return err_set (err, ERR_INVALID, "outcome: a lost deal has no --amount");
-    int32_t day;
-    if (outcome->date && *outcome->date && date_parse (outcome->date, &day))
-        return err_set (err, ERR_INVALID, "outcome: --date '%s' is not a date (YYYY-MM-DD)",
-                        outcome->date);
-    if (outcome->won)
-        snprintf (detail, size, "%s won, $%.0f", outcome->opportunity_id, outcome->amount);
-    else
-        snprintf (detail, size, "%s lost", outcome->opportunity_id);
-    return 0;
+    return pipeline_outcome (ctx, outcome, detail, size, err);
 }
 
 static int
-intake_retro (intake_t *ctx, const Campaign__Retro *retro, char *detail, size_t size,
+intake_retro (const turn_t *ctx, const Campaign__Retro *retro, char *detail, size_t size,
               err_t *err)
 {
     static const char *const kinds[] = {"worked", "didnt", "start", "stop", "continue", NULL};
@@ -240,7 +232,7 @@ intake_retro (intake_t *ctx, const Campaign__Retro *retro, char *detail, size_t 
 }
 
 static int
-intake_advance (intake_t *ctx, const Campaign__Advance *advance, char *detail, size_t size,
+intake_advance (const turn_t *ctx, const Campaign__Advance *advance, char *detail, size_t size,
                 err_t *err)
 {
     if (calendar_mode (ctx->calendar) != CALENDAR_SIMULATED)
@@ -254,35 +246,35 @@ intake_advance (intake_t *ctx, const Campaign__Advance *advance, char *detail, s
         return rc;
     char today[DATE_TEXT_MAX];
     int32_t day = calendar_today (ctx->calendar, ctx->now_ms);
+    /*  The boundaries crossed are run by the campaign step at the end of this turn. */
     snprintf (detail, size, "clock advanced %u days to %s (week %d)", advance->days,
               date_format (day, today), calendar_week_of (ctx->calendar, day));
     return 0;
 }
 
 static int
-intake_override_gate (intake_t *ctx, const Campaign__OverrideGate *override, char *detail,
-                      size_t size, err_t *err)
+intake_override_gate (const turn_t *ctx, const Campaign__OverrideGate *override,
+                      const char *person, char *detail, size_t size, err_t *err)
 {
     int rc = s_text ("override-gate: --reason", override->reason, TEXT_MAX, err);
     if (!rc)
-        snprintf (detail, size, "gate override recorded");
+        rc =
+            campaign_override (ctx->campaign, ctx, person, override->reason, detail, size, err);
     return rc;
 }
 
 static int
-intake_ack_handoff (intake_t *ctx, const Campaign__AckHandoff *ack, const char *person,
+intake_ack_handoff (const turn_t *ctx, const Campaign__AckHandoff *ack, const char *person,
                     char *detail, size_t size, err_t *err)
 {
     int rc = s_text ("ack-handoff: ID", ack->handoff_id, ID_MAX, err);
     if (!rc)
-        rc = store_handoff_ack (ctx->store, ack->handoff_id, person, ctx->now_ms, err);
-    if (!rc)
-        snprintf (detail, size, "handoff %s acknowledged", ack->handoff_id);
+        rc = handoff_ack (ctx, ack->handoff_id, person, detail, size, err);
     return rc;
 }
 
 static int
-intake_run_task (intake_t *ctx, const Campaign__RunTask *run, char *detail, size_t size,
+intake_run_task (const turn_t *ctx, const Campaign__RunTask *run, char *detail, size_t size,
                  err_t *err)
 {
     int rc = s_text ("run-task: --agent", run->agent_kind, ID_MAX, err);
@@ -296,7 +288,7 @@ intake_run_task (intake_t *ctx, const Campaign__RunTask *run, char *detail, size
     task_t *task;
     rc = queue_add (
         ctx->queue, run->agent_kind, run->name, run->has_payload ? run->payload.data : NULL,
-        run->has_payload ? run->payload.len : 0, ctx->now_ms, ctx->today, &task, err);
+        run->has_payload ? run->payload.len : 0, ctx->now_ms, ctx->today_text, &task, err);
     if (!rc)
         snprintf (detail, size, "task %s (%s for %s) queued", task->id_text, run->name,
                   run->agent_kind);
@@ -304,10 +296,13 @@ intake_run_task (intake_t *ctx, const Campaign__RunTask *run, char *detail, size
 }
 
 int
-intake_submission (intake_t *ctx, const Campaign__Submission *sub, char *detail,
+intake_submission (const turn_t *ctx, const Campaign__Submission *sub, char *detail,
                    size_t detail_size, err_t *err)
 {
     const char *person = sub->person ? sub->person : "";
+    int rc = campaign_accepts (ctx->campaign, ctx, wire_submission_name (sub->kind_case), err);
+    if (rc)
+        return rc;
     switch (sub->kind_case) {
     case CAMPAIGN__SUBMISSION__KIND_IMPORT_PORTFOLIO:
         return intake_import_portfolio (ctx, sub->import_portfolio, detail, detail_size, err);
@@ -318,7 +313,7 @@ intake_submission (intake_t *ctx, const Campaign__Submission *sub, char *detail,
     case CAMPAIGN__SUBMISSION__KIND_TARGETS:
         return intake_targets (ctx, sub->targets, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_NOTE:
-        return intake_note (ctx, sub->note, detail, detail_size, err);
+        return intake_note (ctx, sub->note, person, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_STAGE:
         return intake_stage (ctx, sub->stage, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_OUTCOME:
@@ -328,7 +323,7 @@ intake_submission (intake_t *ctx, const Campaign__Submission *sub, char *detail,
     case CAMPAIGN__SUBMISSION__KIND_ADVANCE:
         return intake_advance (ctx, sub->advance, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_OVERRIDE_GATE:
-        return intake_override_gate (ctx, sub->override_gate, detail, detail_size, err);
+        return intake_override_gate (ctx, sub->override_gate, person, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_ACK_HANDOFF:
         return intake_ack_handoff (ctx, sub->ack_handoff, person, detail, detail_size, err);
     case CAMPAIGN__SUBMISSION__KIND_RUN_TASK:

@@ -39,9 +39,11 @@ static const char *const s_sql[Q_COUNT] = {
                        "error = coalesce (?4, error) WHERE id = ?1",
     [Q_TASK_FINISH] = "UPDATE tasks SET state = ?2, attempts = ?3, result = ?4, summary = ?5, "
                       "error = ?6, done_by = ?7, finished_ms = ?8 WHERE id = ?1",
-    [Q_ACCOUNT_INSERT] = "INSERT INTO accounts (account_id, csm, body) VALUES (?1, ?2, ?3)",
+    [Q_ACCOUNT_INSERT] = "INSERT INTO accounts (account_id, csm, region, body) "
+                         "VALUES (?1, ?2, ?3, ?4)",
     [Q_ACCOUNT_EXISTS] = "SELECT 1 FROM accounts WHERE account_id = ?1",
-    [Q_PERSON_INSERT] = "INSERT INTO people (person_id, role, body) VALUES (?1, ?2, ?3)",
+    [Q_PERSON_INSERT] = "INSERT INTO people (person_id, role, region, body) "
+                        "VALUES (?1, ?2, ?3, ?4)",
     [Q_HISTORY_INSERT] = "INSERT INTO history (account_id, body) VALUES (?1, ?2)",
 };
 
@@ -62,16 +64,34 @@ static const char s_schema[] =
     "  created_ms INTEGER NOT NULL, campaign_date TEXT,"
     "  result BLOB, summary TEXT, error TEXT, done_by TEXT, finished_ms INTEGER);"
     "CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);"
-    "CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, csm TEXT, body BLOB "
+    "CREATE INDEX IF NOT EXISTS tasks_name ON tasks (name, state);"
+    "CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, csm TEXT, region TEXT, "
+    "body BLOB "
     "NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS people (person_id TEXT PRIMARY KEY, role TEXT, body BLOB NOT "
+    "CREATE TABLE IF NOT EXISTS people (person_id TEXT PRIMARY KEY, role TEXT, region TEXT, "
+    "body BLOB NOT "
     "NULL);"
     "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, account_id TEXT, body BLOB "
     "NOT NULL);"
     "CREATE TABLE IF NOT EXISTS handoffs ("
-    "  id TEXT PRIMARY KEY, team TEXT NOT NULL, opportunity_id TEXT, account_id TEXT,"
-    "  reason TEXT, created_ms INTEGER, campaign_date TEXT,"
-    "  acked_by TEXT, acked_ms INTEGER);";
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  team TEXT NOT NULL, kind TEXT NOT NULL, opportunity_id TEXT, account_id TEXT,"
+    "  detail TEXT, created_day INTEGER NOT NULL, acked_by TEXT, acked_day INTEGER, ae TEXT,"
+    "  body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, text TEXT, number REAL,"
+    "  task_id TEXT, updated_ms INTEGER);"
+    "CREATE TABLE IF NOT EXISTS opportunities ("
+    "  opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, type TEXT,"
+    "  tier INTEGER NOT NULL DEFAULT 0, qualified INTEGER NOT NULL DEFAULT 0,"
+    "  stage TEXT NOT NULL, potential_arr REAL NOT NULL DEFAULT 0, body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS notes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account_id TEXT NOT NULL, person TEXT, campaign_date TEXT, body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS gates ("
+    "  activity_index INTEGER PRIMARY KEY, activity TEXT NOT NULL,"
+    "  due_day INTEGER NOT NULL, passed_day INTEGER, override_by TEXT,"
+    "  override_reason TEXT, failed TEXT);"
+    "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
+    "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));";
 
 struct _store_t {
     sqlite3 *db;
@@ -206,6 +226,15 @@ store_rollback (store_t *self)
 {
     if (!sqlite3_get_autocommit (self->db))
         s_exec (self, "ROLLBACK", NULL);
+}
+
+int
+store_checkpoint (store_t *self, err_t *err)
+{
+    if (!sqlite3_get_autocommit (self->db))
+        return 0; /* not inside a turn's transaction */
+    int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : s_fail (self, err, "checkpoint");
 }
 
 bool
@@ -515,7 +544,7 @@ s_pack (const ProtobufCMessage *message, size_t *size)
 }
 
 static int
-s_insert_packed (store_t *self, int query, const char *key, const char *second,
+s_insert_packed (store_t *self, int query, const char *const *texts, int n_texts,
                  const ProtobufCMessage *message, err_t *err)
 {
     size_t size;
@@ -523,11 +552,9 @@ s_insert_packed (store_t *self, int query, const char *key, const char *second,
     if (!data)
         return err_set (err, ERR_NOMEM, "out of memory");
     sqlite3_stmt *stmt = s_stmt (self, query);
-    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-    int column = 2;
-    if (query != Q_HISTORY_INSERT)
-        sqlite3_bind_text (stmt, column++, second, -1, SQLITE_STATIC);
-    sqlite3_bind_blob (stmt, column, data, (int)size, SQLITE_STATIC);
+    for (int i = 0; i < n_texts; i++)
+        sqlite3_bind_text (stmt, i + 1, texts[i], -1, SQLITE_STATIC);
+    sqlite3_bind_blob (stmt, n_texts + 1, data, (int)size, SQLITE_STATIC);
     int rc = s_step_done (self, stmt, err, "insert record");
     free (data);
     return rc;
@@ -537,10 +564,12 @@ int
 store_replace_accounts (store_t *self, const Campaign__ImportPortfolio *import, err_t *err)
 {
     int rc = s_exec (self, "DELETE FROM accounts", err);
-    for (size_t i = 0; !rc && i < import->n_accounts; i++)
-        rc = s_insert_packed (self, Q_ACCOUNT_INSERT, import->accounts[i]->account_id,
-                              import->accounts[i]->csm,
-                              (const ProtobufCMessage *)import->accounts[i], err);
+    for (size_t i = 0; !rc && i < import->n_accounts; i++) {
+        const Campaign__Account *account = import->accounts[i];
+        const char *texts[] = {account->account_id, account->csm, account->region};
+        rc = s_insert_packed (self, Q_ACCOUNT_INSERT, texts, 3,
+                              (const ProtobufCMessage *)account, err);
+    }
     return rc;
 }
 
@@ -548,10 +577,12 @@ int
 store_replace_people (store_t *self, const Campaign__ImportRoster *import, err_t *err)
 {
     int rc = s_exec (self, "DELETE FROM people", err);
-    for (size_t i = 0; !rc && i < import->n_people; i++)
-        rc = s_insert_packed (self, Q_PERSON_INSERT, import->people[i]->person_id,
-                              import->people[i]->role,
-                              (const ProtobufCMessage *)import->people[i], err);
+    for (size_t i = 0; !rc && i < import->n_people; i++) {
+        const Campaign__Person *person = import->people[i];
+        const char *texts[] = {person->person_id, person->role, person->region};
+        rc = s_insert_packed (self, Q_PERSON_INSERT, texts, 3, (const ProtobufCMessage *)person,
+                              err);
+    }
     return rc;
 }
 
@@ -559,9 +590,11 @@ int
 store_replace_history (store_t *self, const Campaign__ImportHistory *import, err_t *err)
 {
     int rc = s_exec (self, "DELETE FROM history", err);
-    for (size_t i = 0; !rc && i < import->n_records; i++)
-        rc = s_insert_packed (self, Q_HISTORY_INSERT, import->records[i]->account_id, NULL,
+    for (size_t i = 0; !rc && i < import->n_records; i++) {
+        const char *texts[] = {import->records[i]->account_id};
+        rc = s_insert_packed (self, Q_HISTORY_INSERT, texts, 1,
                               (const ProtobufCMessage *)import->records[i], err);
+    }
     return rc;
 }
 
@@ -575,51 +608,529 @@ store_account_exists (store_t *self, const char *account_id)
     return found;
 }
 
-int
-store_handoffs_open (store_t *self, store_count_fn *fn, void *arg, err_t *err)
+/*  Read a packed protobuf-c message from column 0 of a stepped statement. */
+static ProtobufCMessage *
+s_unpack_column (sqlite3_stmt *stmt, int column, const ProtobufCMessageDescriptor *descriptor)
 {
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (self->db,
-                            "SELECT team, count(*) FROM handoffs WHERE acked_by IS NULL "
-                            "GROUP BY team ORDER BY team",
-                            -1, &stmt, NULL) != SQLITE_OK)
-        return s_fail (self, err, "handoffs");
-    int step;
-    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
-    int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "handoffs");
+    return protobuf_c_message_unpack (descriptor, NULL,
+                                      (size_t)sqlite3_column_bytes (stmt, column),
+                                      sqlite3_column_blob (stmt, column));
+}
+
+static int
+s_prepare (store_t *self, const char *sql, sqlite3_stmt **stmt, err_t *err)
+{
+    if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return s_fail (self, err, "prepare");
+    return 0;
+}
+
+/*  Step a one-off statement expected to finish without rows, and finalize it. */
+static int
+s_run (store_t *self, sqlite3_stmt *stmt, err_t *err, const char *what)
+{
+    int rc = sqlite3_step (stmt) == SQLITE_DONE ? 0 : s_fail (self, err, what);
     sqlite3_finalize (stmt);
     return rc;
 }
 
 int
-store_handoff_ack (store_t *self, const char *id, const char *person, int64_t at_ms, err_t *err)
+store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_day,
+                   bool *created, err_t *err)
 {
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (self->db, "SELECT acked_by FROM handoffs WHERE id = ?1", -1, &stmt,
-                            NULL) != SQLITE_OK)
-        return s_fail (self, err, "handoff");
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-    int step = sqlite3_step (stmt);
-    int rc = 0;
-    if (step == SQLITE_DONE)
-        rc = err_set (err, ERR_NOTFOUND, "handoff '%s' does not exist", id);
-    else if (step != SQLITE_ROW)
-        rc = s_fail (self, err, "handoff");
-    else if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        rc = err_set (err, ERR_STATE, "handoff '%s' was already acknowledged by %s", id,
-                      sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
+    int rc = s_prepare (self,
+                        "SELECT seq FROM handoffs WHERE team = ?1 AND kind = ?2 AND "
+                        "coalesce (opportunity_id, '') = coalesce (?3, '') AND "
+                        "coalesce (account_id, '') = coalesce (?4, '') AND "
+                        "coalesce (detail, '') = coalesce (?5, '')",
+                        &stmt, err);
     if (rc)
         return rc;
-    if (sqlite3_prepare_v2 (self->db,
-                            "UPDATE handoffs SET acked_by = ?2, acked_ms = ?3 WHERE id = ?1",
-                            -1, &stmt, NULL) != SQLITE_OK)
-        return s_fail (self, err, "handoff ack");
-    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 1, handoff->team, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, handoff->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, handoff->opportunity_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, handoff->account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 5, handoff->detail, -1, SQLITE_STATIC);
+    bool exists = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    *created = false;
+    if (exists)
+        return 0; /* one handoff per team, kind and subject */
+    if ((rc = s_prepare (
+             self,
+             "INSERT INTO handoffs (team, kind, opportunity_id, account_id, "
+             "created_day, ae, detail, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, x'')",
+             &stmt, err)))
+        return rc;
+    sqlite3_bind_text (stmt, 1, handoff->team, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, handoff->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, handoff->opportunity_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, handoff->account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 5, created_day);
+    sqlite3_bind_text (stmt, 6, handoff->ae, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 7, handoff->detail, -1, SQLITE_STATIC);
+    if ((rc = s_run (self, stmt, err, "handoff insert")))
+        return rc;
+    int64_t seq = sqlite3_last_insert_rowid (self->db);
+    static char id[32];
+    snprintf (id, sizeof id, "H%lld", (long long)seq);
+    handoff->handoff_id = id; /* valid until the next call; the caller copies if needed */
+    size_t size;
+    uint8_t *data = s_pack ((const ProtobufCMessage *)handoff, &size);
+    if (!data)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    if ((rc = s_prepare (self, "UPDATE handoffs SET body = ?2 WHERE seq = ?1", &stmt, err))) {
+        free (data);
+        return rc;
+    }
+    sqlite3_bind_int64 (stmt, 1, seq);
+    sqlite3_bind_blob (stmt, 2, data, (int)size, SQLITE_STATIC);
+    rc = s_run (self, stmt, err, "handoff body");
+    free (data);
+    *created = rc == 0;
+    return rc;
+}
+
+static int64_t
+s_handoff_seq (const char *id)
+{
+    char *end = NULL;
+    long long seq = id && (id[0] == 'H' || id[0] == 'h') ? strtoll (id + 1, &end, 10) : 0;
+    return seq > 0 && end && !*end ? seq : 0;
+}
+
+int
+store_handoff_get (store_t *self, const char *id, Campaign__Handoff **out, err_t *err)
+{
+    int64_t seq = s_handoff_seq (id);
+    if (!seq)
+        return err_set (err, ERR_NOTFOUND, "handoff '%s' does not exist (ids look like H12)",
+                        id);
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT body FROM handoffs WHERE seq = ?1", &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64 (stmt, 1, seq);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW) {
+        *out = (Campaign__Handoff *)s_unpack_column (stmt, 0, &campaign__handoff__descriptor);
+        rc = *out ? 0 : err_set (err, ERR_STORAGE, "handoff %s cannot be read", id);
+    } else if (step == SQLITE_DONE)
+        rc = err_set (err, ERR_NOTFOUND, "handoff '%s' does not exist", id);
+    else
+        rc = s_fail (self, err, "handoff get");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_handoff_ack (store_t *self, const char *id, const char *person, int32_t day,
+                   const char *date, err_t *err)
+{
+    Campaign__Handoff *handoff = NULL;
+    int rc = store_handoff_get (self, id, &handoff, err);
+    if (rc)
+        return rc;
+    if (handoff->acked_by && *handoff->acked_by) {
+        rc = err_set (err, ERR_STATE, "handoff %s was already acknowledged by %s on %s", id,
+                      handoff->acked_by, handoff->acked ? handoff->acked : "?");
+        campaign__handoff__free_unpacked (handoff, NULL);
+        return rc;
+    }
+    char *old_by = handoff->acked_by, *old_date = handoff->acked;
+    handoff->acked_by = (char *)person;
+    handoff->acked = (char *)date;
+    size_t size;
+    uint8_t *data = s_pack ((const ProtobufCMessage *)handoff, &size);
+    handoff->acked_by = old_by;
+    handoff->acked = old_date;
+    campaign__handoff__free_unpacked (handoff, NULL);
+    if (!data)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    sqlite3_stmt *stmt;
+    if ((rc = s_prepare (self,
+                         "UPDATE handoffs SET acked_by = ?2, acked_day = ?3, body = ?4 "
+                         "WHERE seq = ?1",
+                         &stmt, err))) {
+        free (data);
+        return rc;
+    }
+    sqlite3_bind_int64 (stmt, 1, s_handoff_seq (id));
     sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 3, at_ms);
-    rc = sqlite3_step (stmt) == SQLITE_DONE ? 0 : s_fail (self, err, "handoff ack");
+    sqlite3_bind_int (stmt, 3, day);
+    sqlite3_bind_blob (stmt, 4, data, (int)size, SQLITE_STATIC);
+    rc = s_run (self, stmt, err, "handoff ack");
+    free (data);
+    return rc;
+}
+
+int
+store_handoffs_open (store_t *self, store_handoff_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT team, count(*), min(created_day) FROM handoffs "
+                        "WHERE acked_by IS NULL GROUP BY team ORDER BY team",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+            sqlite3_column_int (stmt, 2));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "handoffs");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_fact_set (store_t *self, const char *name, const char *text, double number,
+                const char *task_id, int64_t now_ms, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "INSERT INTO facts (name, text, number, task_id, updated_ms) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET "
+                        "text = excluded.text, number = excluded.number, "
+                        "task_id = excluded.task_id, updated_ms = excluded.updated_ms",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_double (stmt, 3, number);
+    sqlite3_bind_text (stmt, 4, task_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 5, now_ms);
+    return s_run (self, stmt, err, "fact set");
+}
+
+int
+store_fact_get (store_t *self, const char *name, char **text, double *number, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT text, number FROM facts WHERE name = ?1", &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW) {
+        const char *value = (const char *)sqlite3_column_text (stmt, 0);
+        *text = value ? strdup (value) : NULL;
+        *number = sqlite3_column_double (stmt, 1);
+    } else
+        rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "no fact '%s'", name)
+                                 : s_fail (self, err, "fact get");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *done,
+                     int64_t *dead, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT count(*), count(*) FILTER (WHERE state = 'done'), "
+                        "count(*) FILTER (WHERE state = 'dead') FROM tasks WHERE name = ?1",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *total = sqlite3_column_int64 (stmt, 0);
+        *done = sqlite3_column_int64 (stmt, 1);
+        *dead = sqlite3_column_int64 (stmt, 2);
+    } else
+        rc = s_fail (self, err, "task progress");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err)
+{
+    size_t size;
+    uint8_t *data = s_pack ((const ProtobufCMessage *)opportunity, &size);
+    if (!data)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    sqlite3_stmt *stmt;
+    int rc =
+        s_prepare (self,
+                   "INSERT INTO opportunities (opportunity_id, account_id, type, tier, "
+                   "qualified, stage, potential_arr, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                   "?7, ?8) ON CONFLICT (opportunity_id) DO UPDATE SET "
+                   "account_id = excluded.account_id, type = excluded.type, "
+                   "tier = excluded.tier, qualified = excluded.qualified, "
+                   "stage = excluded.stage, potential_arr = excluded.potential_arr, "
+                   "body = excluded.body",
+                   &stmt, err);
+    if (rc) {
+        free (data);
+        return rc;
+    }
+    sqlite3_bind_text (stmt, 1, opportunity->opportunity_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, opportunity->account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, opportunity->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 4, (int)opportunity->tier);
+    sqlite3_bind_int (stmt, 5, opportunity->qualified);
+    sqlite3_bind_text (stmt, 6, opportunity->stage ? opportunity->stage : "identified", -1,
+                       SQLITE_STATIC);
+    sqlite3_bind_double (stmt, 7, opportunity->potential_arr);
+    sqlite3_bind_blob (stmt, 8, data, (int)size, SQLITE_STATIC);
+    rc = s_run (self, stmt, err, "opportunity put");
+    free (data);
+    return rc;
+}
+
+int
+store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity **out, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT body FROM opportunities WHERE opportunity_id = ?1", &stmt,
+                        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW) {
+        *out = (Campaign__Opportunity *)s_unpack_column (stmt, 0,
+                                                         &campaign__opportunity__descriptor);
+        rc = *out ? 0 : err_set (err, ERR_STORAGE, "opportunity %s cannot be read", id);
+    } else
+        rc = step == SQLITE_DONE
+                 ? err_set (err, ERR_NOTFOUND, "opportunity '%s' does not exist", id)
+                 : s_fail (self, err, "opportunity get");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int64_t *count,
+                         err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT count(*) FROM opportunities WHERE (?1 = 0 OR tier = ?1) "
+                        "AND (?2 = 0 OR qualified = 1)",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int (stmt, 1, (int)tier);
+    sqlite3_bind_int (stmt, 2, qualified_only);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        *count = sqlite3_column_int64 (stmt, 0);
+    else
+        rc = s_fail (self, err, "opportunity count");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_pipeline (store_t *self, store_stage_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT stage, count(*), total (potential_arr) FROM opportunities "
+                        "GROUP BY stage",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+            sqlite3_column_double (stmt, 2));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "pipeline");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_note_add (store_t *self, const Campaign__Note *note, const char *person,
+                const char *campaign_date, err_t *err)
+{
+    size_t size;
+    uint8_t *data = s_pack ((const ProtobufCMessage *)note, &size);
+    if (!data)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "INSERT INTO notes (account_id, person, campaign_date, body) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+                        &stmt, err);
+    if (!rc) {
+        sqlite3_bind_text (stmt, 1, note->account_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 3, campaign_date, -1, SQLITE_STATIC);
+        sqlite3_bind_blob (stmt, 4, data, (int)size, SQLITE_STATIC);
+        rc = s_run (self, stmt, err, "note insert");
+    }
+    free (data);
+    return rc;
+}
+
+int
+store_person_role (store_t *self, const char *person_id, char **role, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT role FROM people WHERE person_id = ?1", &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW)
+        *role = strdup ((const char *)sqlite3_column_text (stmt, 0));
+    else
+        rc = step == SQLITE_DONE
+                 ? err_set (err, ERR_NOTFOUND, "'%s' is not on the roster", person_id)
+                 : s_fail (self, err, "person role");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc =
+        s_prepare (self, "SELECT account_id FROM accounts ORDER BY account_id", &stmt, err);
+    if (rc)
+        return rc;
+    size_t n = 0, cap = 0;
+    char **items = NULL;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **grown = realloc (items, cap * sizeof *grown);
+            if (!grown) {
+                rc = err_set (err, ERR_NOMEM, "out of memory");
+                break;
+            }
+            items = grown;
+        }
+        if (!(items[n++] = strdup ((const char *)sqlite3_column_text (stmt, 0)))) {
+            rc = err_set (err, ERR_NOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = s_fail (self, err, "account ids");
+    sqlite3_finalize (stmt);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free (items[i]);
+        free (items);
+        return rc;
+    }
+    *ids = items;
+    *count = n;
+    return 0;
+}
+
+int
+store_gate_due (store_t *self, int activity_index, const char *activity, int32_t day,
+                err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "INSERT INTO gates (activity_index, activity, due_day) VALUES (?1, ?2, "
+                        "?3) ON CONFLICT (activity_index) DO NOTHING",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int (stmt, 1, activity_index);
+    sqlite3_bind_text (stmt, 2, activity, -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 3, day);
+    return s_run (self, stmt, err, "gate due");
+}
+
+int
+store_gate_pass (store_t *self, int activity_index, int32_t day, const char *override_by,
+                 const char *override_reason, const char *failed, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "UPDATE gates SET passed_day = ?2, override_by = ?3, "
+                        "override_reason = ?4, failed = ?5 WHERE activity_index = ?1",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int (stmt, 1, activity_index);
+    sqlite3_bind_int (stmt, 2, day);
+    sqlite3_bind_text (stmt, 3, override_by, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, override_reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 5, failed, -1, SQLITE_STATIC);
+    return s_run (self, stmt, err, "gate pass");
+}
+
+int
+store_gates_scan (store_t *self, store_gate_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT activity_index, activity, due_day, passed_day, override_by, "
+                        "override_reason, failed FROM gates ORDER BY activity_index",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, sqlite3_column_int (stmt, 0), (const char *)sqlite3_column_text (stmt, 1),
+            sqlite3_column_int (stmt, 2),
+            sqlite3_column_type (stmt, 3) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 3),
+            (const char *)sqlite3_column_text (stmt, 4),
+            (const char *)sqlite3_column_text (stmt, 5),
+            (const char *)sqlite3_column_text (stmt, 6));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "gates");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_task_started (store_t *self, int activity_index, int task_index, bool mark, bool *started,
+                    err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        mark ? "INSERT OR IGNORE INTO started VALUES (?1, ?2)"
+                             : "SELECT 1 FROM started WHERE activity_index = ?1 AND "
+                               "task_index = ?2",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int (stmt, 1, activity_index);
+    sqlite3_bind_int (stmt, 2, task_index);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW || step == SQLITE_DONE) {
+        if (started)
+            *started = mark || step == SQLITE_ROW;
+    } else
+        rc = s_fail (self, err, "task started");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT p.person_id FROM people p WHERE p.role = 'ae' "
+                        "ORDER BY (p.region = (SELECT region FROM accounts "
+                        "WHERE account_id = ?1)) DESC, "
+                        "(SELECT count(*) FROM handoffs h WHERE h.ae = p.person_id), "
+                        "p.person_id LIMIT 1",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step (stmt);
+    if (step == SQLITE_ROW)
+        *ae = strdup ((const char *)sqlite3_column_text (stmt, 0));
+    else
+        rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "no AE on the roster")
+                                 : s_fail (self, err, "pick AE");
     sqlite3_finalize (stmt);
     return rc;
 }

@@ -36,6 +36,11 @@ int store_commit (store_t *self, err_t *err);
 void store_rollback (store_t *self);
 bool store_in_transaction (store_t *self);
 
+/*  Copy the WAL back into the database (passive: never blocks a writer). The broker
+    calls it from its timer, outside a turn; automatic checkpoints are off so that a
+    commit, and so an acknowledgement, never waits for one. */
+int store_checkpoint (store_t *self, err_t *err);
+
 /*  A savepoint inside the open transaction, so one submission of a batch can be undone
     alone. Not nested. */
 int store_savepoint (store_t *self, err_t *err);
@@ -118,10 +123,66 @@ int store_replace_history (store_t *self, const Campaign__ImportHistory *import,
 int store_count_rows (store_t *self, const char *table, int64_t *count, err_t *err);
 bool store_account_exists (store_t *self, const char *account_id);
 
-/*  Handoffs open by team. */
-int store_handoffs_open (store_t *self, store_count_fn *fn, void *arg, err_t *err);
-/*  Mark handoff id acknowledged by person; ERR_NOTFOUND or ERR_STATE (already acked). */
-int store_handoff_ack (store_t *self, const char *id, const char *person, int64_t at_ms,
-                       err_t *err);
+/*  Handoffs (SPEC section 3). store_handoff_add records one unless the same team, kind,
+    subject (opportunity and account) and detail already has one; on creation it sets
+    handoff->handoff_id ("H12", valid until the next call) and *created. */
+int store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_day,
+                       bool *created, err_t *err);
+int store_handoff_get (store_t *self, const char *id, Campaign__Handoff **out, err_t *err);
+/*  ERR_NOTFOUND, or ERR_STATE naming who acknowledged it already. */
+int store_handoff_ack (store_t *self, const char *id, const char *person, int32_t day,
+                       const char *date, err_t *err);
+typedef void (store_handoff_fn) (void *arg, const char *team, int64_t open,
+                                 int32_t oldest_created_day);
+int store_handoffs_open (store_t *self, store_handoff_fn *fn, void *arg, err_t *err);
+
+/*  Facts results establish, by name (the last one wins). */
+int store_fact_set (store_t *self, const char *name, const char *text, double number,
+                    const char *task_id, int64_t now_ms, err_t *err);
+/*  *text malloc'd (may be NULL); ERR_NOTFOUND if there is no such fact. */
+int store_fact_get (store_t *self, const char *name, char **text, double *number, err_t *err);
+
+/*  Tasks of one name: how many exist, are done, are dead. */
+int store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *done,
+                         int64_t *dead, err_t *err);
+
+/*  Opportunities, whole records by id. */
+int store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err);
+int store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity **out,
+                           err_t *err);
+/*  Count of opportunities of a tier (0: any), qualified ones only if asked. */
+int store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int64_t *count,
+                             err_t *err);
+typedef void (store_stage_fn) (void *arg, const char *stage, int64_t count, double arr);
+int store_pipeline (store_t *self, store_stage_fn *fn, void *arg, err_t *err);
+
+/*  Discovery notes, kept for the agents that qualify opportunities. */
+int store_note_add (store_t *self, const Campaign__Note *note, const char *person,
+                    const char *campaign_date, err_t *err);
+
+/*  The roster role of a person (*role malloc'd); ERR_NOTFOUND if not on the roster. */
+int store_person_role (store_t *self, const char *person_id, char **role, err_t *err);
+
+/*  The AE for an account's sales handoff: same region first, then the one with the
+    fewest handoffs so far (*ae malloc'd); ERR_NOTFOUND if the roster has no AE. */
+int store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err);
+
+/*  Every account id, sorted (malloc'd array of malloc'd strings). */
+int store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err);
+
+/*  Gate history: a boundary reached (kept once), a gate passed (with the override, if
+    any, and the criteria that failed then). */
+int store_gate_due (store_t *self, int activity_index, const char *activity, int32_t day,
+                    err_t *err);
+int store_gate_pass (store_t *self, int activity_index, int32_t day, const char *override_by,
+                     const char *override_reason, const char *failed, err_t *err);
+typedef void (store_gate_fn) (void *arg, int activity_index, const char *activity,
+                              int32_t due_day, int32_t passed_day, const char *override_by,
+                              const char *override_reason, const char *failed);
+int store_gates_scan (store_t *self, store_gate_fn *fn, void *arg, err_t *err);
+
+/*  Which of an activity's configured tasks have been started (mark: record it). */
+int store_task_started (store_t *self, int activity_index, int task_index, bool mark,
+                        bool *started, err_t *err);
 
 #endif

@@ -51,23 +51,32 @@ s_run_task (agent_t *self, zframe_t *frame)
         return NULL; /* checked by the main loop before queueing */
     Campaign__Task *task = env->task;
 
-    agent_output_t out = {NULL, 0, NULL};
+    agent_output_t out = {NULL, 0, NULL, false};
     int rc = self->fn (self->arg, task, &out, &err);
 
     wire_out_t reply;
     wire_out_init (&reply, self->campaign, self->sender, env->message_id);
-    Campaign__Result result = CAMPAIGN__RESULT__INIT;
+    Campaign__Result plain = CAMPAIGN__RESULT__INIT;
+    Campaign__Result *result = &plain;
     Campaign__Failure failure = CAMPAIGN__FAILURE__INIT;
+    if (rc == 0 && out.is_result) {
+        result = campaign__result__unpack (NULL, out.size, out.payload);
+        if (!result) {
+            result = &plain;
+            rc = err_set (&err, ERR_INVALID, "the task built a result that does not decode");
+        }
+    } else if (rc == 0) {
+        plain.has_payload = 1;
+        plain.payload.data = out.payload;
+        plain.payload.len = out.size;
+        plain.summary = out.summary;
+    }
     if (rc == 0) {
-        result.task_id = task->task_id;
-        result.has_attempt = 1;
-        result.attempt = task->attempt;
-        result.has_payload = 1;
-        result.payload.data = out.payload;
-        result.payload.len = out.size;
-        result.summary = out.summary;
+        result->task_id = task->task_id;
+        result->has_attempt = 1;
+        result->attempt = task->attempt;
         reply.env.body_case = CAMPAIGN__ENVELOPE__BODY_RESULT;
-        reply.env.result = &result;
+        reply.env.result = result;
     } else {
         failure.task_id = task->task_id;
         failure.has_attempt = 1;
@@ -83,6 +92,11 @@ s_run_task (agent_t *self, zframe_t *frame)
     zframe_t *packed = NULL;
     if (wire_pack (&reply.env, &packed))
         packed = NULL;
+    if (result != &plain) {
+        /*  The ids are borrowed from the task; do not let free_unpacked take them. */
+        result->task_id = NULL;
+        campaign__result__free_unpacked (result, NULL);
+    }
     free (out.payload);
     free (out.summary);
     wire_free (&env);

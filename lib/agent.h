@@ -17,6 +17,7 @@
 #ifndef CAMPAIGN_AGENT_H
 #define CAMPAIGN_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ typedef struct {
     uint8_t *payload;
     size_t size;
     char *summary;
+    /*  false: payload is the task's output, sent as Result.payload.
+        true: payload is a packed Campaign__Result built by the task (payload, summary,
+        facts, opportunities); the runtime fills in task id and attempt and sends it. */
+    bool is_result;
 } agent_output_t;
 
 typedef int (agent_task_fn) (void *arg, const Campaign__Task *task, agent_output_t *out,

@@ -495,7 +495,7 @@ s_portfolio (s_portfolio_t *p, const char *prefix, size_t n)
     campaign__import_portfolio__init (&p->import);
     for (size_t i = 0; i < n; i++) {
         campaign__account__init (&p->accounts[i]);
-        snprintf (p->ids[i], sizeof p->ids[i], "%.8s%u", prefix, (unsigned) (i + 1) % 100);
+        snprintf (p->ids[i], sizeof p->ids[i], "%.8s%u", prefix, (unsigned)(i + 1) % 100);
         p->accounts[i].account_id = p->ids[i];
         p->accounts[i].name = "Acme";
         p->accounts[i].csm = "P001";
@@ -724,22 +724,31 @@ Test (store, newer_schema_is_refused)
     s_teardown (&fx);
 }
 
-/*  Insert a handoff row as the campaign logic would, through a second connection. */
 static void
-s_insert_handoff (const char *path, const char *id, const char *team)
+s_handoff_team_cb (void *arg, const char *team, int64_t open, int32_t oldest_day)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq (sqlite3_open (path, &db), SQLITE_OK);
-    sqlite3_busy_timeout (db, 5000);
-    char *sql = sqlite3_mprintf ("INSERT INTO handoffs (id, team, opportunity_id, account_id, "
-                                 "reason, created_ms, campaign_date) "
-                                 "VALUES (%Q, %Q, 'O1', 'A1', 'qualified', 1, '2025-03-03')",
-                                 id, team);
-    char *msg = NULL;
-    int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
-    cr_assert_eq (rc, SQLITE_OK, "%s", msg ? msg : "");
-    sqlite3_free (sql);
-    sqlite3_close (db);
+    s_count_cb (arg, team, open);
+}
+
+/*  Add a handoff as the campaign logic would; returns its id (static buffer copy). */
+static void
+s_add_handoff (store_t *store, const char *team, const char *opportunity, int32_t day, char *id,
+               size_t size)
+{
+    Campaign__Handoff handoff = CAMPAIGN__HANDOFF__INIT;
+    handoff.team = (char *)team;
+    handoff.kind = "ae-attached";
+    handoff.opportunity_id = (char *)opportunity;
+    handoff.account_id = "A1";
+    handoff.detail = "qualified";
+    bool created = false;
+    err_t err;
+    cr_assert_eq (store_handoff_add (store, &handoff, day, &created, &err), 0, "%s", err.msg);
+    cr_assert (created);
+    snprintf (id, size, "%s", handoff.handoff_id);
+    /*  The same team, kind and subject again is not a second handoff. */
+    cr_assert_eq (store_handoff_add (store, &handoff, day, &created, &err), 0, "%s", err.msg);
+    cr_assert (!created);
 }
 
 Test (store, handoff_ack)
@@ -748,14 +757,20 @@ Test (store, handoff_ack)
     s_setup (&fx);
     err_t err;
     err_clear (&err);
-    cr_assert_eq (store_handoff_ack (fx.store, "H404", "bob", 10, &err), ERR_NOTFOUND);
+    cr_assert_eq (store_handoff_ack (fx.store, "H404", "bob", 10, "2026-10-15", &err),
+                  ERR_NOTFOUND);
     cr_assert_not_null (strstr (err.msg, "H404"), "%s", err.msg);
 
-    s_insert_handoff (fx.path, "H1", "sales");
-    s_insert_handoff (fx.path, "H2", "sales");
-    s_insert_handoff (fx.path, "H3", "marketing");
+    char h1[16], h2[16], h3[16];
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    s_add_handoff (fx.store, "sales", "O1", 5, h1, sizeof h1);
+    s_add_handoff (fx.store, "sales", "O2", 6, h2, sizeof h2);
+    s_add_handoff (fx.store, "marketing", "O1", 7, h3, sizeof h3);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+    cr_assert_str_eq (h1, "H1");
     s_counts_t open = {0};
-    cr_assert_eq (store_handoffs_open (fx.store, s_count_cb, &open, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_handoffs_open (fx.store, s_handoff_team_cb, &open, &err), 0, "%s",
+                  err.msg);
     cr_assert_eq (open.n, 2);
     cr_assert_str_eq (open.kinds[0], "marketing");
     cr_assert_eq (open.counts[0], 1);
@@ -763,23 +778,29 @@ Test (store, handoff_ack)
     cr_assert_eq (open.counts[1], 2);
 
     cr_assert_eq (store_begin (fx.store, &err), 0);
-    cr_assert_eq (store_handoff_ack (fx.store, "H1", "bob", 10, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_handoff_ack (fx.store, h1, "bob", 10, "2026-10-15", &err), 0, "%s",
+                  err.msg);
     err_clear (&err);
-    cr_assert_eq (store_handoff_ack (fx.store, "H1", "carol", 11, &err), ERR_STATE);
+    cr_assert_eq (store_handoff_ack (fx.store, h1, "carol", 11, "2026-10-16", &err), ERR_STATE);
     cr_assert_not_null (strstr (err.msg, "bob"), "says who acknowledged: %s", err.msg);
     cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
 
     s_counts_t after = {0};
-    cr_assert_eq (store_handoffs_open (fx.store, s_count_cb, &after, &err), 0);
+    cr_assert_eq (store_handoffs_open (fx.store, s_handoff_team_cb, &after, &err), 0);
     cr_assert_eq (after.n, 2);
     cr_assert_str_eq (after.kinds[1], "sales");
     cr_assert_eq (after.counts[1], 1);
 
-    /*  The first acknowledgement is the one on record. */
+    /*  The first acknowledgement is the one on record, across a reopen. */
     store_destroy (&fx.store);
     s_open (&fx);
     err_clear (&err);
-    cr_assert_eq (store_handoff_ack (fx.store, "H1", "dave", 12, &err), ERR_STATE);
+    cr_assert_eq (store_handoff_ack (fx.store, h1, "dave", 12, "2026-10-17", &err), ERR_STATE);
     cr_assert_not_null (strstr (err.msg, "bob"), "%s", err.msg);
+    Campaign__Handoff *stored = NULL;
+    cr_assert_eq (store_handoff_get (fx.store, h1, &stored, &err), 0, "%s", err.msg);
+    cr_assert_str_eq (stored->acked_by, "bob");
+    cr_assert_str_eq (stored->acked, "2026-10-15");
+    campaign__handoff__free_unpacked (stored, NULL);
     s_teardown (&fx);
 }

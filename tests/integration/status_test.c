@@ -49,7 +49,10 @@ Test (status, a_late_subscriber_misses_nothing_and_counts_nothing_twice, .timeou
     char *bin = ts_bin ("campaign-status");
     char *out_path = NULL;
     cr_assert (asprintf (&out_path, "%s/follower.jsonl", broker.dir) > 0);
-    char *argv[] = {bin, "-c", broker.config, "--json", NULL};
+    char *argv[10] = {bin};
+    int n = 1;
+    ts_config_argv (&broker, argv, &n);
+    argv[n++] = "--json";
     pid_t follower = ts_spawn (argv, out_path);
     cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "batch", second, NULL), 0);
     uint64_t all = 100;

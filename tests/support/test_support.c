@@ -18,9 +18,34 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+/*  Every process a test starts, so a test that fails half-way (cr_assert leaves the
+    test at once) still leaves nothing running. */
+#define TS_MAX_CHILDREN 256
+static pid_t s_children[TS_MAX_CHILDREN];
+static int s_n_children;
+
+static void
+s_forget_child (pid_t pid)
+{
+    for (int i = 0; i < s_n_children; i++)
+        if (s_children[i] == pid)
+            s_children[i] = s_children[--s_n_children];
+}
+
+static void
+s_kill_children (void)
+{
+    for (int i = 0; i < s_n_children; i++) {
+        kill (s_children[i], SIGKILL);
+        waitpid (s_children[i], NULL, 0);
+    }
+    s_n_children = 0;
+}
+
 void
 ts_leak_check (void)
 {
+    s_kill_children ();
 #if defined(__SANITIZE_ADDRESS__)
     if (__lsan_do_recoverable_leak_check ()) {
         fprintf (stderr, "LeakSanitizer found leaks in this test (report above)\n");
@@ -150,6 +175,8 @@ ts_spawn (char *const argv[], const char *log_path)
 {
     fflush (NULL);
     pid_t pid = fork ();
+    if (pid > 0 && s_n_children < TS_MAX_CHILDREN)
+        s_children[s_n_children++] = pid;
     if (pid != 0)
         return pid;
     if (log_path) {
@@ -184,8 +211,10 @@ ts_wait (pid_t pid, int timeout_ms)
     for (;;) {
         int status;
         pid_t rc = waitpid (pid, &status, WNOHANG);
-        if (rc == pid)
+        if (rc == pid) {
+            s_forget_child (pid);
             return s_decode_status (status);
+        }
         if (rc < 0)
             return -1;
         if (ts_now_ms () >= deadline)
@@ -343,11 +372,10 @@ static int
 s_broker_spawn (ts_broker_t *broker)
 {
     char *bin = ts_bin ("campaign-broker");
-    char *argv[8] = {bin, "-c", broker->config, NULL, NULL, NULL};
-    if (broker->extra) {
-        argv[3] = "-c";
-        argv[4] = broker->extra;
-    }
+    char *argv[8] = {bin};
+    int n = 1;
+    ts_config_argv (broker, argv, &n);
+    argv[n] = NULL;
     broker->pid = ts_spawn (argv, broker->log);
     free (bin);
     if (broker->pid < 0)
@@ -370,17 +398,23 @@ ts_broker_start (ts_broker_t *broker, const char *extra_config)
             " clock = \"simulated\"; };\n"
             "broker = { endpoint = \"ipc://%s/broker.ipc\";"
             " status_endpoint = \"ipc://%s/status.ipc\"; state_dir = \"%s/state\"; };\n"
-            "agents = { kinds = [\"test-worker\", \"test-other\"]; capacity = 1;"
+            "agents = { kinds = [\"test-worker\", \"test-other\","
+            " \"expansion-opportunity-identifier\", \"customer-segmentation-analyst\","
+            " \"customer-health-scorer\", \"retrospective-analyzer\"]; capacity = 1;"
             " heartbeat_ms = 100; liveness = 3; reconnect_min_ms = 50;"
             " reconnect_max_ms = 500; };\n"
             "tasks = { lease_ms = 30000; max_attempts = 3; retry_base_ms = 50;"
             " retry_max_ms = 200; };\n"
             "client = { timeout_ms = 2000; retries = 5; };\n"
             "reports = { dir = \"%s/reports\"; };\n"
-            "log = { level = \"debug\"; };\n",
+            "log = { level = \"debug\"; };\n"
+            "# The spine's tests use retro as their everyday submission: open it all along.\n"
+            "windows = { retro = [0, 13]; };\n",
             broker->dir, broker->dir, broker->dir, broker->dir) < 0)
         return -1;
-    broker->config = ts_write_file (broker->dir, "campaign.cfg", text);
+    broker->config = ts_write_file (broker->dir, "test.cfg", text);
+    if (asprintf (&broker->base, "%s/config/campaign.cfg", CAMPAIGN_SOURCE_DIR) < 0)
+        return -1;
     free (text);
     if (extra_config)
         broker->extra = ts_write_file (broker->dir, "extra.cfg", extra_config);
@@ -417,10 +451,24 @@ ts_broker_cleanup (ts_broker_t *broker)
     else
         ts_tempdir_remove (&broker->dir);
     free (broker->dir);
+    free (broker->base);
     free (broker->config);
     free (broker->extra);
     free (broker->log);
     memset (broker, 0, sizeof *broker);
+}
+
+void
+ts_config_argv (ts_broker_t *broker, char **argv, int *n)
+{
+    argv[(*n)++] = "-c";
+    argv[(*n)++] = broker->base;
+    argv[(*n)++] = "-c";
+    argv[(*n)++] = broker->config;
+    if (broker->extra) {
+        argv[(*n)++] = "-c";
+        argv[(*n)++] = broker->extra;
+    }
 }
 
 int
@@ -430,12 +478,7 @@ ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
     int n = 0;
     char *bin = ts_bin (name);
     argv[n++] = bin;
-    argv[n++] = "-c";
-    argv[n++] = broker->config;
-    if (broker->extra) {
-        argv[n++] = "-c";
-        argv[n++] = broker->extra;
-    }
+    ts_config_argv (broker, argv, &n);
     va_list ap;
     va_start (ap, name);
     const char *arg;
@@ -460,12 +503,7 @@ ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
     char *argv[12];
     int n = 0;
     argv[n++] = bin;
-    argv[n++] = "-c";
-    argv[n++] = broker->config;
-    if (broker->extra) {
-        argv[n++] = "-c";
-        argv[n++] = broker->extra;
-    }
+    ts_config_argv (broker, argv, &n);
     argv[n++] = "--kind";
     argv[n++] = (char *)kind;
     argv[n++] = "--instance";

@@ -1,8 +1,10 @@
 /*  test_support.h: what every Criterion suite of the project shares.
 
-    TS_SUITE(name) declares a suite whose teardown runs LeakSanitizer in the test's own
-    worker process (in the sanitizer build): Criterion 2.4.1 otherwise reports a test
-    that leaks as passing. A leak aborts the worker, so the run fails and names the test.
+    TS_SUITE(name) declares a suite whose teardown kills whatever the test started and
+    did not stop (a failed assertion leaves a test at once), then runs LeakSanitizer in
+    the test's own worker process (in the sanitizer build): Criterion 2.4.1 otherwise
+    reports a test that leaks as passing. A leak aborts the worker, so the run fails and
+    names the test.
 
     The process helpers start the real executables (from the build's bin/ directory) in
     a temporary directory and wait for them with a bound, never by sleeping.
@@ -69,16 +71,18 @@ long long ts_now_ms (void);
 
 typedef struct {
     char *dir;    /* temp dir: config, ipc sockets, state/ */
-    char *config; /* base configuration written for this broker */
+    char *base;   /* the bundled config/campaign.cfg: the plan every test runs */
+    char *config; /* this broker's layer over it: endpoints, dirs, kinds, timings */
     char *extra;  /* optional second layer (NULL if none) */
     char *log;    /* broker's stderr */
     pid_t pid;
 } ts_broker_t;
 
-/*  Write a configuration (campaign "test-campaign", simulated clock from 2026-10-05,
-    ipc endpoints in the temp dir, agent kinds test-worker and test-other, heartbeat
-    100 ms, short client timeouts) plus an optional extra layer, start the broker and
-    wait (bounded) until it answers a snapshot. 0 or -1. */
+/*  Layer a configuration over the bundled config/campaign.cfg (campaign
+    "test-campaign", simulated clock from 2026-10-05, ipc endpoints in the temp dir, the
+    four agent kinds plus test-worker and test-other, heartbeat 100 ms, short client
+    timeouts, the retro window open all campaign long) plus an optional extra layer, start the
+   broker and wait (bounded) until it answers a snapshot. 0 or -1. */
 int ts_broker_start (ts_broker_t *broker, const char *extra_config);
 
 /*  Start the broker again on the same directory and configuration, wait until ready. */
@@ -90,7 +94,10 @@ int ts_broker_signal (ts_broker_t *broker, int sig);
 /*  Stop the broker (if running) and remove the directory. */
 void ts_broker_cleanup (ts_broker_t *broker);
 
-/*  Run a tool (bin/NAME) with -c config [-c extra] and the NULL-terminated args;
+/*  Append "-c base -c config [-c extra]" to argv at *n (room for 6). */
+void ts_config_argv (ts_broker_t *broker, char **argv, int *n);
+
+/*  Run a tool (bin/NAME) with the configuration layers and the NULL-terminated args;
     captures stdout/stderr like ts_run (either may be NULL). Returns the exit code. */
 int ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...);
 

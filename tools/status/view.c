@@ -78,7 +78,29 @@ view_snapshot_json (const Campaign__Snapshot *snap)
     json_object_set_new (object, "phase", s_str (snap->phase));
     json_object_set_new (object, "activity", s_str (snap->activity));
     json_object_set_new (object, "held", json_boolean (snap->held));
-    json_object_set_new (object, "gate", s_gate_json (snap->gate, snap->n_gate));
+    json_object_set_new (object, "activity_week", json_integer (snap->activity_week));
+    json_t *gate = s_gate_json (snap->gate, snap->n_gate);
+    json_object_set_new (gate, "into", s_str (snap->next_activity));
+    json_object_set_new (object, "gate", gate);
+    json_t *history = json_array ();
+    for (size_t i = 0; i < snap->n_gates; i++) {
+        const Campaign__GateRecord *record = snap->gates[i];
+        json_t *item = json_object ();
+        json_object_set_new (item, "activity", s_str (record->activity));
+        json_object_set_new (item, "due", s_str (record->due));
+        json_object_set_new (item, "passed", s_str (record->passed));
+        json_object_set_new (item, "held_days", json_integer (record->held_days));
+        if (record->override_by) {
+            json_object_set_new (item, "override_by", s_str (record->override_by));
+            json_object_set_new (item, "override_reason", s_str (record->override_reason));
+            json_t *failed = json_array ();
+            for (size_t f = 0; f < record->n_failed; f++)
+                json_array_append_new (failed, s_str (record->failed[f]));
+            json_object_set_new (item, "failed", failed);
+        }
+        json_array_append_new (history, item);
+    }
+    json_object_set_new (object, "gates", history);
     json_t *agents = json_array ();
     for (size_t i = 0; i < snap->n_agents; i++)
         json_array_append_new (agents, s_agent_json (snap->agents[i]));
@@ -95,6 +117,11 @@ view_snapshot_json (const Campaign__Snapshot *snap)
     }
     json_object_set_new (object, "pipeline", pipeline);
     json_object_set_new (object, "handoffs", s_counts_json (snap->handoffs, snap->n_handoffs));
+    json_t *ages = json_object ();
+    for (size_t i = 0; i < snap->n_handoffs; i++)
+        json_object_set_new (ages, snap->handoffs[i]->name ? snap->handoffs[i]->name : "",
+                             json_integer (snap->handoffs[i]->oldest_days));
+    json_object_set_new (object, "handoff_oldest_days", ages);
     json_object_set_new (object, "journal", s_counts_json (snap->journal, snap->n_journal));
     json_object_set_new (object, "seq", json_integer ((json_int_t)snap->seq));
     return object;
@@ -108,7 +135,10 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
              snap->clock ? snap->clock : "?");
     if (snap->phase && *snap->phase)
         fprintf (out, "phase    %s / %s%s\n", snap->phase, snap->activity ? snap->activity : "",
-                 snap->held ? "  [HELD at gate]" : "");
+                 snap->held ? "  [HELD]" : "");
+    if (snap->next_activity && *snap->next_activity)
+        fprintf (out, "%s '%s'%s\n", snap->held ? "held at  gate into" : "next     gate into",
+                 snap->next_activity, snap->held ? "" : " (checked when its first week comes)");
     for (size_t i = 0; i < snap->n_gate; i++)
         fprintf (out, "  gate   [%s] %s %s\n", snap->gate[i]->met ? "x" : " ",
                  snap->gate[i]->name ? snap->gate[i]->name : "",
