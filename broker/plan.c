@@ -63,9 +63,15 @@ s_at (conf_t *conf, const config_setting_t *setting, char *buf, size_t size)
             snprintf (part, sizeof part, "%s", config_setting_name (s));
         else
             snprintf (part, sizeof part, "[%d]", config_setting_index (s));
-        char joined[512];
-        snprintf (joined, sizeof joined, "%s%s%s", part, *parts ? "." : "", parts);
-        memcpy (parts, joined, sizeof parts);
+        /*  Prepend "part." to what we have, cutting at the buffer's end. */
+        size_t head = strlen (part) + (*parts ? 1 : 0);
+        size_t tail = strlen (parts);
+        if (head + tail >= sizeof parts)
+            break;
+        memmove (parts + head, parts, tail + 1);
+        memcpy (parts, part, strlen (part));
+        if (*(parts + head))
+            parts[head - 1] = '.';
     }
     snprintf (buf, size, "%s: setting '%s'", conf_where (conf, setting, where, sizeof where),
               parts);
