@@ -399,6 +399,32 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
                                  fact->has_number ? fact->number : 0, task_id, self->now_ms,
                                  &err);
     }
+    size_t alerts = 0;
+    for (size_t i = 0; !rc && i < result->n_health; i++) {
+        Campaign__AccountHealth *health = result->health[i];
+        if (!health->account_id || !store_account_exists (self->store, health->account_id) ||
+            !health->band) {
+            log_warn ("result of %s from %s: a health score for an unknown account dropped",
+                      task_id, env->sender);
+            continue;
+        }
+        rc = store_health_put (self->store, health, self->today, &err);
+        /*  An at-risk account that is a campaign target (it has an opportunity) is
+            something people must see now. */
+        if (!rc && strcmp (health->band, "at-risk") == 0 &&
+            store_account_has_opportunity (self->store, health->account_id)) {
+            Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+            char summary[512];
+            snprintf (summary, sizeof summary, "target account %s is at risk: health %.0f%s%s",
+                      health->account_id, health->score, health->n_flags ? ", " : "",
+                      health->n_flags ? health->flags[0]->reason : "");
+            event.summary = summary;
+            s_emit (self, "alert", &event);
+            alerts++;
+        }
+    }
+    if (alerts)
+        log_warn ("%s: %zu target accounts at risk (alert topic)", task_id, alerts);
     size_t refused = 0;
     for (size_t i = 0; !rc && i < result->n_opportunities; i++) {
         err_t opportunity_err;
@@ -744,6 +770,11 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     snap.journal = journal.items;
     snap.n_handoffs = handoffs.n;
     snap.handoffs = handoffs.items;
+    s_counts_t bands = {0};
+    if (store_health_bands (self->store, s_collect_count, &bands, &err))
+        log_error ("snapshot: %s", err.msg);
+    snap.n_health_bands = bands.n;
+    snap.health_bands = bands.items;
 
     wire_out_t out;
     wire_out_init (&out, self->campaign, SENDER, env->message_id);
@@ -753,6 +784,7 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
         log_debug ("snapshot not sent: %s", zmq_strerror (errno));
     s_counts_free (&journal);
     s_counts_free (&handoffs);
+    s_counts_free (&bands);
     for (size_t i = 0; i < pipeline.n; i++) {
         free (pipeline.items[i]->stage);
         free (pipeline.items[i]);

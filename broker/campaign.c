@@ -266,20 +266,30 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
                 input.has_batch = input.has_batches = 1;
                 input.batch = (uint32_t)b + 1;
                 input.batches = (uint32_t)batches;
+                Campaign__Account **records = NULL;
                 if (spec->per_account) {
+                    /*  The batch carries its records: agents may run on other hosts and
+                        never read the broker's store. */
                     size_t from = b * spec->batch_size;
                     size_t count =
                         n_ids - from < spec->batch_size ? n_ids - from : spec->batch_size;
                     input.account_ids = ids + from;
                     input.n_account_ids = count;
+                    if ((rc = store_accounts_get (self->store, ids + from, count, &records,
+                                                  err)))
+                        break;
+                    input.accounts = records;
+                    input.n_accounts = count;
                 }
                 size_t size = campaign__task_input__get_packed_size (&input);
                 uint8_t *packed = malloc (size ? size : 1);
+                if (packed)
+                    campaign__task_input__pack (&input, packed);
+                store_accounts_free (records, input.n_accounts);
                 if (!packed) {
                     rc = err_set (err, ERR_NOMEM, "out of memory");
                     break;
                 }
-                campaign__task_input__pack (&input, packed);
                 rc = queue_add (turn->queue, spec->agent, spec->name, packed, size,
                                 turn->now_ms, turn->today_text, NULL, err);
                 free (packed);

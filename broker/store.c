@@ -84,6 +84,9 @@ static const char s_schema[] =
     "  opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, type TEXT,"
     "  tier INTEGER NOT NULL DEFAULT 0, qualified INTEGER NOT NULL DEFAULT 0,"
     "  stage TEXT NOT NULL, potential_arr REAL NOT NULL DEFAULT 0, body BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS opportunities_account ON opportunities (account_id);"
+    "CREATE TABLE IF NOT EXISTS health (account_id TEXT PRIMARY KEY, score REAL NOT NULL,"
+    "  band TEXT NOT NULL, ready INTEGER NOT NULL, scored_day INTEGER, body BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS notes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  account_id TEXT NOT NULL, person TEXT, campaign_date TEXT, body BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS gates ("
@@ -1133,4 +1136,113 @@ store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err)
                                  : s_fail (self, err, "pick AE");
     sqlite3_finalize (stmt);
     return rc;
+}
+
+int
+store_accounts_get (store_t *self, char *const *ids, size_t n, Campaign__Account ***out,
+                    err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT body FROM accounts WHERE account_id = ?1", &stmt, err);
+    if (rc)
+        return rc;
+    Campaign__Account **accounts = calloc (n + 1, sizeof *accounts);
+    if (!accounts) {
+        sqlite3_finalize (stmt);
+        return err_set (err, ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_reset (stmt);
+        sqlite3_bind_text (stmt, 1, ids[i], -1, SQLITE_STATIC);
+        int step = sqlite3_step (stmt);
+        if (step == SQLITE_ROW) {
+            accounts[i] =
+                (Campaign__Account *)s_unpack_column (stmt, 0, &campaign__account__descriptor);
+            if (!accounts[i])
+                rc = err_set (err, ERR_STORAGE, "account %s cannot be read", ids[i]);
+        } else
+            rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "account %s is gone", ids[i])
+                                     : s_fail (self, err, "accounts get");
+    }
+    sqlite3_finalize (stmt);
+    if (rc) {
+        store_accounts_free (accounts, n);
+        return rc;
+    }
+    *out = accounts;
+    return 0;
+}
+
+void
+store_accounts_free (Campaign__Account **accounts, size_t n)
+{
+    for (size_t i = 0; accounts && i < n; i++)
+        if (accounts[i])
+            campaign__account__free_unpacked (accounts[i], NULL);
+    free (accounts);
+}
+
+int
+store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT score FROM health WHERE account_id = ?1", &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, health->account_id, -1, SQLITE_STATIC);
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        health->has_change = health->has_has_previous = 1;
+        health->change = health->score - sqlite3_column_double (stmt, 0);
+        health->has_previous = true;
+    }
+    sqlite3_finalize (stmt);
+    size_t size;
+    uint8_t *data = s_pack ((const ProtobufCMessage *)health, &size);
+    if (!data)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    if ((rc = s_prepare (self,
+                         "INSERT OR REPLACE INTO health (account_id, score, band, ready, "
+                         "scored_day, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &stmt, err))) {
+        free (data);
+        return rc;
+    }
+    sqlite3_bind_text (stmt, 1, health->account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_double (stmt, 2, health->score);
+    sqlite3_bind_text (stmt, 3, health->band, -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 4, health->expansion_ready);
+    sqlite3_bind_int (stmt, 5, day);
+    sqlite3_bind_blob (stmt, 6, data, (int)size, SQLITE_STATIC);
+    rc = s_run (self, stmt, err, "health put");
+    free (data);
+    return rc;
+}
+
+int
+store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT band, count(*) FROM health GROUP BY band ORDER BY band",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "health bands");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+bool
+store_account_has_opportunity (store_t *self, const char *account_id)
+{
+    sqlite3_stmt *stmt;
+    if (s_prepare (self, "SELECT 1 FROM opportunities WHERE account_id = ?1 LIMIT 1", &stmt,
+                   NULL))
+        return false;
+    sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+    bool found = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return found;
 }

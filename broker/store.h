@@ -167,6 +167,18 @@ int store_person_role (store_t *self, const char *person_id, char **role, err_t 
     fewest handoffs so far (*ae malloc'd); ERR_NOTFOUND if the roster has no AE. */
 int store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err);
 
+/*  The records of accounts ids[0..n) (all must exist: ERR_NOTFOUND names the first
+    missing). Free with store_accounts_free. */
+int store_accounts_get (store_t *self, char *const *ids, size_t n, Campaign__Account ***out,
+                        err_t *err);
+void store_accounts_free (Campaign__Account **accounts, size_t n);
+
+/*  An account's latest health; sets health->change from the score it replaces. */
+int store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, err_t *err);
+/*  Accounts per health band. */
+int store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err);
+bool store_account_has_opportunity (store_t *self, const char *account_id);
+
 /*  Every account id, sorted (malloc'd array of malloc'd strings). */
 int store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err);
 

@@ -461,8 +461,8 @@ agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
 }
 
 int
-agent_main (int argc, char **argv, const char *kind, const char *usage, agent_task_fn *fn,
-            void *arg)
+agent_main (int argc, char **argv, const char *kind, const char *usage, agent_init_fn *init,
+            agent_task_fn *fn, void *arg)
 {
     cli_t cli;
     int rc = cli_start (&cli, argc, argv, usage);
@@ -483,7 +483,7 @@ agent_main (int argc, char **argv, const char *kind, const char *usage, agent_ta
     err_t err;
     agent_options_t opts;
     if (agent_options_from_conf (cli.conf, kind, instance, &opts, &err) ||
-        cli_open_log (&cli, &err)) {
+        cli_open_log (&cli, &err) || (init && init (arg, cli.conf, &err))) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;

@@ -70,10 +70,12 @@ int agent_run (agent_t *self);
 /*  Counters for logs and tests. */
 uint64_t agent_tasks_done (agent_t *self);
 
-/*  The standard main of an agent executable: cli, --instance NAME, log setup,
-    agent_run, exit code (0 clean stop, 2 usage, 4 configuration error or refused by
-    the broker). usage is the --help text. */
-int agent_main (int argc, char **argv, const char *kind, const char *usage, agent_task_fn *fn,
-                void *arg);
+/*  The standard main of an agent executable: cli, --instance NAME, log setup, init
+    (if not NULL: read the agent's own settings from the configuration into arg; an
+    error is a configuration error), agent_run, exit code (0 clean stop, 2 usage,
+    4 configuration error or refused by the broker). usage is the --help text. */
+typedef int (agent_init_fn) (void *arg, conf_t *conf, err_t *err);
+int agent_main (int argc, char **argv, const char *kind, const char *usage, agent_init_fn *init,
+                agent_task_fn *fn, void *arg);
 
 #endif

@@ -232,5 +232,5 @@ main (int argc, char **argv)
             argv[kept++] = argv[i];
     }
     argv[kept] = NULL;
-    return agent_main (kept, argv, kind, s_usage, s_task, NULL);
+    return agent_main (kept, argv, kind, s_usage, NULL, s_task, NULL);
 }

@@ -117,6 +117,8 @@ view_snapshot_json (const Campaign__Snapshot *snap)
     }
     json_object_set_new (object, "pipeline", pipeline);
     json_object_set_new (object, "handoffs", s_counts_json (snap->handoffs, snap->n_handoffs));
+    json_object_set_new (object, "health",
+                         s_counts_json (snap->health_bands, snap->n_health_bands));
     json_t *ages = json_object ();
     for (size_t i = 0; i < snap->n_handoffs; i++)
         json_object_set_new (ages, snap->handoffs[i]->name ? snap->handoffs[i]->name : "",
@@ -169,6 +171,13 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
         for (size_t i = 0; i < snap->n_handoffs; i++)
             fprintf (out, " %s %llu", snap->handoffs[i]->name,
                      (unsigned long long)snap->handoffs[i]->count);
+        fputc ('\n', out);
+    }
+    if (snap->n_health_bands) {
+        fprintf (out, "health  ");
+        for (size_t i = 0; i < snap->n_health_bands; i++)
+            fprintf (out, " %s %llu", snap->health_bands[i]->name,
+                     (unsigned long long)snap->health_bands[i]->count);
         fputc ('\n', out);
     }
     if (snap->n_journal) {
