@@ -74,6 +74,9 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
             set |= s_set (&merged->closed, old->closed);
         if (old->reason)
             set |= s_set (&merged->reason, old->reason);
+        /*  The AE is attached by the Sales handoff, never by an agent. */
+        free (merged->ae);
+        merged->ae = NULL;
         if (old->ae && *old->ae)
             set |= s_set (&merged->ae, old->ae);
         merged->has_amount = old->has_amount;
@@ -85,6 +88,8 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
             set |= s_set (&merged->stage_changed, turn->today_text);
         }
     } else if (rc == ERR_NOTFOUND) {
+        free (merged->ae);
+        merged->ae = NULL;
         set |= s_set (&merged->stage, merged->qualified ? "qualified" : "identified");
         set |= s_set (&merged->opened, turn->today_text);
         set |= s_set (&merged->stage_changed, turn->today_text);

@@ -242,9 +242,11 @@ s_load_task (conf_t *conf, config_setting_t *item, zhashx_t *agent_kinds, plan_t
     task->agent = s_dup (agent);
     task->name = s_dup (name);
     task->args = args ? s_dup (args) : NULL;
-    int per_account = 0;
-    config_setting_lookup_bool (item, "per_account", &per_account);
-    task->per_account = per_account != 0;
+    config_setting_t *per_account = config_setting_get_member (item, "per_account");
+    if (per_account && config_setting_type (per_account) != CONFIG_TYPE_BOOL)
+        return err_set (err, ERR_INVALID, "%s: per_account must be true or false",
+                        s_at (conf, per_account, at, sizeof at));
+    task->per_account = per_account && config_setting_get_bool (per_account);
     int batch = 500;
     config_setting_t *batch_setting = config_setting_get_member (item, "batch");
     if (batch_setting) {
@@ -324,7 +326,7 @@ s_load_activities (plan_t *self, conf_t *conf, int weeks, zhashx_t *agent_kinds,
                 bool found = false;
                 for (size_t j = 0; j <= i && !found; j++)
                     for (size_t u = 0; u < self->activities[j].n_tasks && !found; u++)
-                        found = (j < i || u != t) &&
+                        found = (j < i || u < t) &&
                                 strcmp (self->activities[j].tasks[u].name, task->after[a]) == 0;
                 if (!found) {
                     config_setting_t *item = config_setting_get_elem (
@@ -332,10 +334,32 @@ s_load_activities (plan_t *self, conf_t *conf, int weeks, zhashx_t *agent_kinds,
                                                    "tasks"),
                         (int)t);
                     rc = err_set (err, ERR_INVALID,
-                                  "%s: task '%s' waits for '%s', which no earlier task is",
+                                  "%s: task '%s' waits for '%s', which no earlier task is (a "
+                                  "task waits only for tasks listed before it)",
                                   s_at (conf, item, at, sizeof at), task->name, task->after[a]);
                 }
             }
+        }
+    /*  A gate waiting for tasks no earlier activity starts could only ever be
+        overridden: almost always a misspelt task name. */
+    for (size_t i = 0; !rc && i < n; i++)
+        for (size_t g = 0; !rc && g < self->activities[i].n_gate; g++) {
+            const char *criterion = self->activities[i].gate[g];
+            if (strncmp (criterion, "tasks_done:", 11) != 0)
+                continue;
+            bool started = false;
+            for (size_t j = 0; j < i && !started; j++)
+                for (size_t u = 0; u < self->activities[j].n_tasks && !started; u++)
+                    started = strcmp (self->activities[j].tasks[u].name, criterion + 11) == 0;
+            if (!started)
+                rc = err_set (
+                    err, ERR_INVALID,
+                    "%s: gate criterion '%s' waits for a task no earlier activity starts",
+                    s_at (conf,
+                          config_setting_get_member (config_setting_get_elem (list, (int)i),
+                                                     "gate"),
+                          at, sizeof at),
+                    criterion);
         }
     return rc;
 }
@@ -355,15 +379,22 @@ s_load_windows (plan_t *self, conf_t *conf, int weeks, err_t *err)
         calloc (sizeof s_submission_kinds / sizeof *s_submission_kinds, sizeof *self->windows);
     if (!self->windows)
         return err_set (err, ERR_NOMEM, "out of memory");
-    for (int i = 0; i < config_setting_length (group); i++) {
-        config_setting_t *item = config_setting_get_elem (group, i);
-        const char *kind = config_setting_name (item);
-        bool known = false;
-        for (int k = 0; s_submission_kinds[k] && !known; k++)
-            known = strcmp (s_submission_kinds[k], kind) == 0;
-        if (!known)
-            return err_set (err, ERR_INVALID, "%s: '%s' is not a submission kind",
-                            s_at (conf, item, at, sizeof at), kind);
+    /*  A misspelt kind in any layer is a mistake, even one a later layer's group
+        hides from conf_lookup. */
+    for (int layer = 0; layer < conf_layers (conf); layer++) {
+        config_setting_t *layer_group = conf_lookup_layer (conf, layer, "windows");
+        if (!layer_group || config_setting_type (layer_group) != CONFIG_TYPE_GROUP)
+            continue;
+        for (int i = 0; i < config_setting_length (layer_group); i++) {
+            config_setting_t *item = config_setting_get_elem (layer_group, i);
+            const char *kind = config_setting_name (item);
+            bool known = false;
+            for (int k = 0; s_submission_kinds[k] && !known; k++)
+                known = strcmp (s_submission_kinds[k], kind) == 0;
+            if (!known)
+                return err_set (err, ERR_INVALID, "%s: '%s' is not a submission kind",
+                                s_at (conf, item, at, sizeof at), kind);
+        }
     }
     for (int k = 0; s_submission_kinds[k]; k++) {
         char path[128];

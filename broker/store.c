@@ -642,12 +642,13 @@ store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_da
                    bool *created, err_t *err)
 {
     sqlite3_stmt *stmt;
-    int rc = s_prepare (self,
-                        "SELECT seq FROM handoffs WHERE team = ?1 AND kind = ?2 AND "
-                        "coalesce (opportunity_id, '') = coalesce (?3, '') AND "
-                        "coalesce (account_id, '') = coalesce (?4, '') AND "
-                        "coalesce (detail, '') = coalesce (?5, '')",
-                        &stmt, err);
+    int rc =
+        s_prepare (self,
+                   "SELECT seq FROM handoffs WHERE team = ?1 AND kind = ?2 AND "
+                   "coalesce (opportunity_id, '') = coalesce (?3, '') AND "
+                   "coalesce (account_id, '') = coalesce (?4, '') AND "
+                   "(opportunity_id IS NOT NULL OR coalesce (detail, '') = coalesce (?5, ''))",
+                   &stmt, err);
     if (rc)
         return rc;
     sqlite3_bind_text (stmt, 1, handoff->team, -1, SQLITE_STATIC);
@@ -915,7 +916,7 @@ store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int6
     sqlite3_stmt *stmt;
     int rc = s_prepare (self,
                         "SELECT count(*) FROM opportunities WHERE (?1 = 0 OR tier = ?1) "
-                        "AND (?2 = 0 OR qualified = 1)",
+                        "AND (?2 = 0 OR qualified = 1) AND stage <> 'closed-lost'",
                         &stmt, err);
     if (rc)
         return rc;

@@ -123,8 +123,9 @@ int store_replace_history (store_t *self, const Campaign__ImportHistory *import,
 int store_count_rows (store_t *self, const char *table, int64_t *count, err_t *err);
 bool store_account_exists (store_t *self, const char *account_id);
 
-/*  Handoffs (SPEC section 3). store_handoff_add records one unless the same team, kind,
-    subject (opportunity and account) and detail already has one; on creation it sets
+/*  Handoffs (SPEC section 3). store_handoff_add records one unless the same team, kind
+    and subject already has one (the subject is the opportunity; for account-level
+    handoffs such as feature requests, the account and the detail); on creation it sets
     handoff->handoff_id ("H12", valid until the next call) and *created. */
 int store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_day,
                        bool *created, err_t *err);
@@ -150,7 +151,8 @@ int store_task_progress (store_t *self, const char *name, int64_t *total, int64_
 int store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err);
 int store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity **out,
                            err_t *err);
-/*  Count of opportunities of a tier (0: any), qualified ones only if asked. */
+/*  Count of opportunities of a tier (0: any), qualified ones only if asked; lost deals
+    do not count. */
 int store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int64_t *count,
                              err_t *err);
 typedef void (store_stage_fn) (void *arg, const char *stage, int64_t count, double arr);

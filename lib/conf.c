@@ -415,6 +415,15 @@ s_lookup_layer (config_t *config, const char *path, bool *hidden)
 }
 
 config_setting_t *
+conf_lookup_layer (conf_t *self, int layer, const char *path)
+{
+    if (layer < 0 || layer >= self->count || !path || !*path)
+        return NULL;
+    bool hidden;
+    return s_lookup_layer (&self->layers[layer]->config, path, &hidden);
+}
+
+config_setting_t *
 conf_lookup (conf_t *self, const char *path)
 {
     assert (self);

@@ -57,6 +57,10 @@ int conf_int_range (conf_t *self, const char *path, int64_t dflt, int64_t lo, in
 int conf_double_range (conf_t *self, const char *path, double dflt, double lo, double hi,
                        double *out, err_t *err);
 
+/*  The setting at path in one layer only (0 = the first file), or NULL; for checks
+    that must see every layer, e.g. a misspelt name in a group a later file replaces. */
+config_setting_t *conf_lookup_layer (conf_t *self, int layer, const char *path);
+
 /*  Number of layers (files + overrides) loaded. */
 int conf_layers (conf_t *self);
 

@@ -1,0 +1,197 @@
+/*  health_test.c: customer-health-scorer instances against the real broker (issue 4).
+
+    One instance, then two, score a portfolio: every account is scored exactly once,
+    with its explanation stored; a scorer that stops mid-batch (frozen, then killed)
+    has its batch redone by another instance. */
+#include "test_support.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+TS_SUITE (health);
+
+#define ACCOUNTS 1200
+
+/*  A valid portfolio of n accounts, varied enough to land in every band. */
+static char *
+s_portfolio (const char *dir, int n)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *file = open_memstream (&text, &size);
+    fprintf (file,
+             "account_id,name,segment,region,industry,arr,seats_purchased,seats_active,"
+             "employees,employee_growth_pct,tier,products,regions_present,regions_licensed,"
+             "feature_adoption_pct,usage_growth_pct,usage_limit_pct,nps,"
+             "support_tickets_90d,csm,champion,exec_sponsor,stakeholder_change_days,"
+             "renewal_date,contract_start\n");
+    static const char *const segments[] = {"smb", "mid-market", "enterprise"};
+    static const char *const regions[] = {"americas", "emea", "apac"};
+    for (int i = 0; i < n; i++) {
+        unsigned h = (unsigned)i * 2654435761u;
+        int seats = 20 + (int)(h % 400);
+        fprintf (file,
+                 "A-%05d,Account %d,%s,%s,Software,%d,%d,%d,%d,%.1f,professional,core,%s,%s,"
+                 "%d,%d,%d,%d,%d,CSM-%d,%s,%s,%s,2027-%02d-15,2023-01-01\n",
+                 i, i, segments[h % 3], regions[(h >> 3) % 3], seats * 900, seats,
+                 (int)(seats * (0.3 + (h >> 5) % 70 / 100.0)), seats * 3,
+                 (double)((h >> 7) % 30), regions[(h >> 3) % 3], regions[(h >> 3) % 3],
+                 (int)((h >> 9) % 100), (int)((h >> 11) % 60) - 30, (int)((h >> 13) % 110),
+                 (int)((h >> 15) % 200) - 100, (int)((h >> 17) % 60), (int)((h >> 3) % 3),
+                 (h >> 19) % 2 ? "yes" : "no", (h >> 20) % 3 ? "no" : "yes",
+                 (h >> 21) % 8 ? "" : "30", 1 + (int)((h >> 23) % 12));
+    }
+    fclose (file);
+    char *path = ts_write_file (dir, "accounts.csv", text);
+    free (text);
+    return path;
+}
+
+static bool
+s_no_work_left (const Campaign__Snapshot *snap, void *arg)
+{
+    uint64_t scored = 0;
+    for (size_t i = 0; i < snap->n_health_bands; i++)
+        scored += snap->health_bands[i]->count;
+    /*  The identifier's scan waits in the queue (no identifier runs here): only the
+        scores count. */
+    return scored >= *(uint64_t *)arg;
+}
+
+/*  Count, over every done health.portfolio task's stored result, the scores of each
+    account: all N accounts must appear exactly once. */
+static void
+s_expect_each_scored_once (ts_broker_t *broker, int n)
+{
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/state/campaign.db", broker->dir) > 0);
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq (
+        sqlite3_prepare_v2 (db,
+                            "SELECT result FROM tasks WHERE name = 'health.portfolio' "
+                            "AND state = 'done'",
+                            -1, &stmt, NULL),
+        SQLITE_OK);
+    int *seen = calloc ((size_t)n, sizeof *seen);
+    int batches = 0;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        batches++;
+        Campaign__Result *result = campaign__result__unpack (
+            NULL, (size_t)sqlite3_column_bytes (stmt, 0), sqlite3_column_blob (stmt, 0));
+        cr_assert_not_null (result, "stored result decodes");
+        for (size_t i = 0; i < result->n_health; i++) {
+            int index = atoi (result->health[i]->account_id + 2);
+            cr_assert (index >= 0 && index < n);
+            seen[index]++;
+            cr_expect_gt (result->health[i]->n_contributions, 0, "explained");
+        }
+        campaign__result__free_unpacked (result, NULL);
+    }
+    sqlite3_finalize (stmt);
+    int missing = 0, twice = 0;
+    for (int i = 0; i < n; i++) {
+        missing += seen[i] == 0;
+        twice += seen[i] > 1;
+    }
+    cr_expect_eq (missing, 0, "%d accounts never scored", missing);
+    cr_expect_eq (twice, 0, "%d accounts scored more than once", twice);
+    cr_expect_eq (batches, (n + 499) / 500, "one result per batch");
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM health", -1, &stmt, NULL),
+                  SQLITE_OK);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);
+    cr_expect_eq (sqlite3_column_int (stmt, 0), n, "every account's latest health is stored");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    free (seen);
+    free (path);
+}
+
+/*  Start the real customer-health-scorer as instance name. */
+static pid_t
+s_scorer (ts_broker_t *broker, const char *name)
+{
+    char *bin = ts_bin ("customer-health-scorer");
+    char *argv[12] = {bin};
+    int n = 1;
+    ts_config_argv (broker, argv, &n);
+    argv[n++] = "--instance";
+    argv[n++] = (char *)name;
+    argv[n] = NULL;
+    char *log = NULL;
+    cr_assert (asprintf (&log, "%s/scorer-%s.log", broker->dir, name) > 0);
+    pid_t pid = ts_spawn (argv, log);
+    free (log);
+    free (bin);
+    return pid;
+}
+
+static void
+s_run (int instances)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    pid_t scorers[2] = {-1, -1};
+    for (int i = 0; i < instances; i++)
+        scorers[i] = s_scorer (&broker, i ? "real-2" : "real-1");
+    char *portfolio = s_portfolio (broker.dir, ACCOUNTS);
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
+        0);
+    uint64_t all = ACCOUNTS;
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_no_work_left, &all), 0,
+                  "the portfolio was not scored");
+    for (int i = 0; i < instances; i++)
+        cr_expect_eq (ts_stop (scorers[i], 5000), 0, "scorer stops cleanly");
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    s_expect_each_scored_once (&broker, ACCOUNTS);
+    free (portfolio);
+    ts_broker_cleanup (&broker);
+}
+
+Test (health, one_scorer_scores_every_account_once, .timeout = 120)
+{
+    s_run (1);
+}
+
+Test (health, two_scorers_share_and_score_every_account_once, .timeout = 120)
+{
+    s_run (2);
+}
+
+static bool
+s_leased (const Campaign__Snapshot *snap, void *arg)
+{
+    return snap->tasks && snap->tasks->leased >= 1;
+}
+
+Test (health, a_scorer_stopped_mid_batch_has_its_batch_redone, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    pid_t doomed = s_scorer (&broker, "doomed");
+    /*  Frozen before work arrives: it takes a lease and never answers, as a scorer that
+        dies mid-batch does; the broker sees its heartbeats stop. */
+    cr_assert (
+        ts_wait_file_contains (broker.log, "customer-health-scorer/doomed registered", 10000));
+    kill (doomed, SIGSTOP);
+    char *portfolio = s_portfolio (broker.dir, ACCOUNTS);
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
+        0);
+    cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_leased, NULL), 0);
+    pid_t rescuer = s_scorer (&broker, "rescuer");
+    uint64_t all = ACCOUNTS;
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_no_work_left, &all), 0,
+                  "the frozen scorer's batch was not redone");
+    kill (doomed, SIGKILL);
+    ts_wait (doomed, 5000);
+    ts_stop (rescuer, 5000);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    s_expect_each_scored_once (&broker, ACCOUNTS);
+    cr_expect (ts_wait_file_contains (broker.log, "doomed lost", 1000), "the broker saw it go");
+    free (portfolio);
+    ts_broker_cleanup (&broker);
+}
