@@ -83,6 +83,7 @@ struct _broker_t {
     Campaign__TaskCounts last_counts;
     int64_t next_beat_ms;
     int64_t next_checkpoint_ms;
+    int64_t last_tick_ms; /* monotonic time of the previous tick */
     bool storage_failed;
     bool reload; /* SIGHUP seen: leave the loop so main can reload */
 };
@@ -1038,6 +1039,17 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     s_turn_begin (self);
     int64_t timeout = (int64_t)self->heartbeat_ms * self->liveness;
     peer_t *peer;
+    /*  If this loop was busy (a large import, a long commit) for longer than a heartbeat,
+        the agents' silence is ours: we were not listening. Start counting afresh. */
+    if (self->last_tick_ms && self->mono_ms - self->last_tick_ms > self->heartbeat_ms) {
+        log_warn ("the broker loop stalled for %lld ms; agents get a fresh heartbeat window",
+                  (long long)(self->mono_ms - self->last_tick_ms));
+        for (peer = registry_first (self->registry); peer;
+             peer = registry_next (self->registry))
+            if (peer->state == PEER_READY && peer->last_seen_ms < self->mono_ms)
+                peer->last_seen_ms = self->mono_ms;
+    }
+    self->last_tick_ms = self->mono_ms;
     while ((peer = registry_next_silent (self->registry, self->mono_ms, timeout))) {
         s_release_peer (self, peer, "agent lost");
         registry_mark (self->registry, peer, PEER_LOST);

@@ -23,6 +23,9 @@ enum {
     Q_ACCOUNT_EXISTS,
     Q_PERSON_INSERT,
     Q_HISTORY_INSERT,
+    Q_HEALTH_SCORE,
+    Q_HEALTH_PUT,
+    Q_ACCOUNT_BODY,
     Q_COUNT
 };
 
@@ -45,6 +48,11 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_PERSON_INSERT] = "INSERT INTO people (person_id, role, region, body) "
                         "VALUES (?1, ?2, ?3, ?4)",
     [Q_HISTORY_INSERT] = "INSERT INTO history (account_id, body) VALUES (?1, ?2)",
+    [Q_HEALTH_SCORE] = "SELECT score FROM health WHERE account_id = ?1",
+    [Q_HEALTH_PUT] =
+        "INSERT OR REPLACE INTO health (account_id, score, band, ready, scored_day, "
+        "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_ACCOUNT_BODY] = "SELECT body FROM accounts WHERE account_id = ?1",
 };
 
 static const char s_schema[] =
@@ -155,9 +163,13 @@ store_open (const char *path, store_t **out, err_t *err)
         goto cleanup;
     }
     sqlite3_busy_timeout (self->db, 5000);
+    /*  Checkpoints move off the commit path (store_checkpoint, from the broker's timer)
+        so an acknowledgement never waits for one; 64 MiB of page cache keeps the hot
+        tables in memory. */
     if ((rc = s_exec (self,
                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                      "PRAGMA foreign_keys = ON;",
+                      "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;"
+                      "PRAGMA cache_size = -65536;",
                       err)))
         goto cleanup;
     if ((rc = s_exec (self, "BEGIN IMMEDIATE", err)))
@@ -1143,17 +1155,12 @@ int
 store_accounts_get (store_t *self, char *const *ids, size_t n, Campaign__Account ***out,
                     err_t *err)
 {
-    sqlite3_stmt *stmt;
-    int rc = s_prepare (self, "SELECT body FROM accounts WHERE account_id = ?1", &stmt, err);
-    if (rc)
-        return rc;
     Campaign__Account **accounts = calloc (n + 1, sizeof *accounts);
-    if (!accounts) {
-        sqlite3_finalize (stmt);
+    if (!accounts)
         return err_set (err, ERR_NOMEM, "out of memory");
-    }
+    int rc = 0;
     for (size_t i = 0; !rc && i < n; i++) {
-        sqlite3_reset (stmt);
+        sqlite3_stmt *stmt = s_stmt (self, Q_ACCOUNT_BODY);
         sqlite3_bind_text (stmt, 1, ids[i], -1, SQLITE_STATIC);
         int step = sqlite3_step (stmt);
         if (step == SQLITE_ROW) {
@@ -1164,8 +1171,8 @@ store_accounts_get (store_t *self, char *const *ids, size_t n, Campaign__Account
         } else
             rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "account %s is gone", ids[i])
                                      : s_fail (self, err, "accounts get");
+        sqlite3_reset (stmt);
     }
-    sqlite3_finalize (stmt);
     if (rc) {
         store_accounts_free (accounts, n);
         return rc;
@@ -1186,35 +1193,27 @@ store_accounts_free (Campaign__Account **accounts, size_t n)
 int
 store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, err_t *err)
 {
-    sqlite3_stmt *stmt;
-    int rc = s_prepare (self, "SELECT score FROM health WHERE account_id = ?1", &stmt, err);
-    if (rc)
-        return rc;
+    /*  Called once per account per scoring: statements prepared once, at open. */
+    sqlite3_stmt *stmt = s_stmt (self, Q_HEALTH_SCORE);
     sqlite3_bind_text (stmt, 1, health->account_id, -1, SQLITE_STATIC);
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         health->has_change = health->has_has_previous = 1;
         health->change = health->score - sqlite3_column_double (stmt, 0);
         health->has_previous = true;
     }
-    sqlite3_finalize (stmt);
+    sqlite3_reset (stmt);
     size_t size;
     uint8_t *data = s_pack ((const ProtobufCMessage *)health, &size);
     if (!data)
         return err_set (err, ERR_NOMEM, "out of memory");
-    if ((rc = s_prepare (self,
-                         "INSERT OR REPLACE INTO health (account_id, score, band, ready, "
-                         "scored_day, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                         &stmt, err))) {
-        free (data);
-        return rc;
-    }
+    stmt = s_stmt (self, Q_HEALTH_PUT);
     sqlite3_bind_text (stmt, 1, health->account_id, -1, SQLITE_STATIC);
     sqlite3_bind_double (stmt, 2, health->score);
     sqlite3_bind_text (stmt, 3, health->band, -1, SQLITE_STATIC);
     sqlite3_bind_int (stmt, 4, health->expansion_ready);
     sqlite3_bind_int (stmt, 5, day);
     sqlite3_bind_blob (stmt, 6, data, (int)size, SQLITE_STATIC);
-    rc = s_run (self, stmt, err, "health put");
+    int rc = s_step_done (self, stmt, err, "health put");
     free (data);
     return rc;
 }

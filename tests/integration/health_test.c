@@ -13,41 +13,6 @@ TS_SUITE (health);
 
 #define ACCOUNTS 1200
 
-/*  A valid portfolio of n accounts, varied enough to land in every band. */
-static char *
-s_portfolio (const char *dir, int n)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *file = open_memstream (&text, &size);
-    fprintf (file,
-             "account_id,name,segment,region,industry,arr,seats_purchased,seats_active,"
-             "employees,employee_growth_pct,tier,products,regions_present,regions_licensed,"
-             "feature_adoption_pct,usage_growth_pct,usage_limit_pct,nps,"
-             "support_tickets_90d,csm,champion,exec_sponsor,stakeholder_change_days,"
-             "renewal_date,contract_start\n");
-    static const char *const segments[] = {"smb", "mid-market", "enterprise"};
-    static const char *const regions[] = {"americas", "emea", "apac"};
-    for (int i = 0; i < n; i++) {
-        unsigned h = (unsigned)i * 2654435761u;
-        int seats = 20 + (int)(h % 400);
-        fprintf (file,
-                 "A-%05d,Account %d,%s,%s,Software,%d,%d,%d,%d,%.1f,professional,core,%s,%s,"
-                 "%d,%d,%d,%d,%d,CSM-%d,%s,%s,%s,2027-%02d-15,2023-01-01\n",
-                 i, i, segments[h % 3], regions[(h >> 3) % 3], seats * 900, seats,
-                 (int)(seats * (0.3 + (h >> 5) % 70 / 100.0)), seats * 3,
-                 (double)((h >> 7) % 30), regions[(h >> 3) % 3], regions[(h >> 3) % 3],
-                 (int)((h >> 9) % 100), (int)((h >> 11) % 60) - 30, (int)((h >> 13) % 110),
-                 (int)((h >> 15) % 200) - 100, (int)((h >> 17) % 60), (int)((h >> 3) % 3),
-                 (h >> 19) % 2 ? "yes" : "no", (h >> 20) % 3 ? "no" : "yes",
-                 (h >> 21) % 8 ? "" : "30", 1 + (int)((h >> 23) % 12));
-    }
-    fclose (file);
-    char *path = ts_write_file (dir, "accounts.csv", text);
-    free (text);
-    return path;
-}
-
 static bool
 s_no_work_left (const Campaign__Snapshot *snap, void *arg)
 {
@@ -136,7 +101,7 @@ s_run (int instances)
     pid_t scorers[2] = {-1, -1};
     for (int i = 0; i < instances; i++)
         scorers[i] = s_scorer (&broker, i ? "real-2" : "real-1");
-    char *portfolio = s_portfolio (broker.dir, ACCOUNTS);
+    char *portfolio = ts_write_portfolio (broker.dir, ACCOUNTS);
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
         0);
@@ -177,7 +142,7 @@ Test (health, a_scorer_stopped_mid_batch_has_its_batch_redone, .timeout = 120)
     cr_assert (
         ts_wait_file_contains (broker.log, "customer-health-scorer/doomed registered", 10000));
     kill (doomed, SIGSTOP);
-    char *portfolio = s_portfolio (broker.dir, ACCOUNTS);
+    char *portfolio = ts_write_portfolio (broker.dir, ACCOUNTS);
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
         0);

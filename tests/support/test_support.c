@@ -514,3 +514,38 @@ ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
     free (log);
     return pid;
 }
+
+/*  A valid portfolio of n accounts, varied enough to land in every band. */
+char *
+ts_write_portfolio (const char *dir, int n)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *file = open_memstream (&text, &size);
+    fprintf (file,
+             "account_id,name,segment,region,industry,arr,seats_purchased,seats_active,"
+             "employees,employee_growth_pct,tier,products,regions_present,regions_licensed,"
+             "feature_adoption_pct,usage_growth_pct,usage_limit_pct,nps,"
+             "support_tickets_90d,csm,champion,exec_sponsor,stakeholder_change_days,"
+             "renewal_date,contract_start\n");
+    static const char *const segments[] = {"smb", "mid-market", "enterprise"};
+    static const char *const regions[] = {"americas", "emea", "apac"};
+    for (int i = 0; i < n; i++) {
+        unsigned h = (unsigned)i * 2654435761u;
+        int seats = 20 + (int)(h % 400);
+        fprintf (file,
+                 "A-%05d,Account %d,%s,%s,Software,%d,%d,%d,%d,%.1f,professional,core,%s,%s,"
+                 "%d,%d,%d,%d,%d,CSM-%d,%s,%s,%s,2027-%02d-15,2023-01-01\n",
+                 i, i, segments[h % 3], regions[(h >> 3) % 3], seats * 900, seats,
+                 (int)(seats * (0.3 + (h >> 5) % 70 / 100.0)), seats * 3,
+                 (double)((h >> 7) % 30), regions[(h >> 3) % 3], regions[(h >> 3) % 3],
+                 (int)((h >> 9) % 100), (int)((h >> 11) % 60) - 30, (int)((h >> 13) % 110),
+                 (int)((h >> 15) % 200) - 100, (int)((h >> 17) % 60), (int)((h >> 3) % 3),
+                 (h >> 19) % 2 ? "yes" : "no", (h >> 20) % 3 ? "no" : "yes",
+                 (h >> 21) % 8 ? "" : "30", 1 + (int)((h >> 23) % 12));
+    }
+    fclose (file);
+    char *path = ts_write_file (dir, "accounts.csv", text);
+    free (text);
+    return path;
+}

@@ -59,6 +59,10 @@ int ts_run (char *const argv[], int timeout_ms, char **out, char **err_out);
     of a follower. Returns true if it did. */
 bool ts_wait_file_contains (const char *path, const char *needle, int timeout_ms);
 
+/*  Write dir/accounts.csv: n valid accounts (A-00000...), varied enough to land in
+    every health band; deterministic. Returns the malloc'd path. */
+char *ts_write_portfolio (const char *dir, int n);
+
 /*  Milliseconds on a monotonic clock. */
 long long ts_now_ms (void);
 
