@@ -5,6 +5,7 @@
     has its batch redone by another instance. */
 #include "test_support.h"
 
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -158,5 +159,66 @@ Test (health, a_scorer_stopped_mid_batch_has_its_batch_redone, .timeout = 120)
     s_expect_each_scored_once (&broker, ACCOUNTS);
     cr_expect (ts_wait_file_contains (broker.log, "doomed lost", 1000), "the broker saw it go");
     free (portfolio);
+    ts_broker_cleanup (&broker);
+}
+
+Test (health, a_generated_portfolio_is_scored_and_explained, .timeout = 120)
+{
+    /*  Issue 4's "done when": campaign-gen's 1,500 accounts through the real broker. */
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    char *gen = ts_bin ("campaign-gen");
+    char *out_dir = NULL;
+    cr_assert (asprintf (&out_dir, "%s/data", broker.dir) > 0);
+    char *argv[] = {gen, "--accounts", "1500", "--seed", "7", "--out", out_dir, NULL};
+    cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
+    char *accounts = NULL, *roster = NULL;
+    cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
+    cr_assert (asprintf (&roster, "%s/roster.csv", out_dir) > 0);
+    pid_t scorers[2] = {s_scorer (&broker, "gen-1"), s_scorer (&broker, "gen-2")};
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "import-roster", roster, NULL), 0);
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", accounts, NULL),
+        0);
+    uint64_t all = 1500;
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_no_work_left, &all), 0);
+    for (int i = 0; i < 2; i++)
+        ts_stop (scorers[i], 5000);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    /*  Every stored score explains itself: contributions sum back to it. */
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/state/campaign.db", broker.dir) > 0);
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT body FROM health", -1, &stmt, NULL),
+                  SQLITE_OK);
+    int rows = 0, bands[3] = {0, 0, 0};
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        Campaign__AccountHealth *health = campaign__account_health__unpack (
+            NULL, (size_t)sqlite3_column_bytes (stmt, 0), sqlite3_column_blob (stmt, 0));
+        cr_assert_not_null (health);
+        double sum = 50;
+        for (size_t i = 0; i < health->n_contributions; i++)
+            sum += health->contributions[i]->points;
+        sum = sum < 0 ? 0 : sum > 100 ? 100 : sum;
+        cr_expect (fabs (health->score - sum) < 0.06, "%s: %.1f vs %.2f", health->account_id,
+                   health->score, sum);
+        bands[health->band[0] == 'h' ? 0 : health->band[0] == 'w' ? 1 : 2]++;
+        campaign__account_health__free_unpacked (health, NULL);
+        rows++;
+    }
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    cr_expect_eq (rows, 1500);
+    cr_log_info ("bands of the generated portfolio: %d healthy, %d watch, %d at risk", bands[0],
+                 bands[1], bands[2]);
+    cr_expect (bands[0] > 0 && bands[1] > 0 && bands[2] > 0, "every band is populated");
+    free (path);
+    free (accounts);
+    free (roster);
+    free (out_dir);
+    free (gen);
     ts_broker_cleanup (&broker);
 }
