@@ -444,7 +444,8 @@ campaign_accepts (campaign_t *self, const turn_t *turn, const char *kind, err_t 
         snprintf (where, sizeof where, "the campaign has not started (it starts on %s)",
                   date_format (calendar_start (turn->calendar), (char[DATE_TEXT_MAX]){0}));
     else if (week > weeks)
-        snprintf (where, sizeof where, "the campaign ended after week %d", weeks);
+        snprintf (where, sizeof where, "the campaign ended after week %d (this is week %d)",
+                  weeks, week);
     else if (self->held)
         snprintf (where, sizeof where,
                   "the campaign is held in week %d (%s, %s) at the gate into '%s'", week,
