@@ -377,20 +377,28 @@ store_journal_append (store_t *self, const store_entry_t *entry, int64_t *seq, e
     return rc;
 }
 
-int
-store_journal_counts (store_t *self, store_count_fn *fn, void *arg, err_t *err)
+/*  Run a "SELECT name, count" query and hand each row to fn. */
+static int
+s_scan_counts (store_t *self, const char *sql, store_count_fn *fn, void *arg, err_t *err,
+               const char *what)
 {
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2 (self->db,
-                            "SELECT kind, count(*) FROM journal GROUP BY kind ORDER BY kind",
-                            -1, &stmt, NULL) != SQLITE_OK)
-        return s_fail (self, err, "journal counts");
+    if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return s_fail (self, err, what);
     int step;
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
         fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
-    int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "journal counts");
+    int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, what);
     sqlite3_finalize (stmt);
     return rc;
+}
+
+int
+store_journal_counts (store_t *self, store_count_fn *fn, void *arg, err_t *err)
+{
+    return s_scan_counts (self,
+                          "SELECT kind, count(*) FROM journal GROUP BY kind ORDER BY kind", fn,
+                          arg, err, "journal counts");
 }
 
 int
@@ -1221,17 +1229,8 @@ store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, e
 int
 store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err)
 {
-    sqlite3_stmt *stmt;
-    int rc = s_prepare (self, "SELECT band, count(*) FROM health GROUP BY band ORDER BY band",
-                        &stmt, err);
-    if (rc)
-        return rc;
-    int step;
-    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
-    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "health bands");
-    sqlite3_finalize (stmt);
-    return rc;
+    return s_scan_counts (self, "SELECT band, count(*) FROM health GROUP BY band ORDER BY band",
+                          fn, arg, err, "health bands");
 }
 
 bool
