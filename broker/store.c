@@ -48,7 +48,7 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_PERSON_INSERT] = "INSERT INTO people (person_id, role, region, body) "
                         "VALUES (?1, ?2, ?3, ?4)",
     [Q_HISTORY_INSERT] = "INSERT INTO history (account_id, body) VALUES (?1, ?2)",
-    [Q_HEALTH_SCORE] = "SELECT score FROM health WHERE account_id = ?1",
+    [Q_HEALTH_SCORE] = "SELECT score, band FROM health WHERE account_id = ?1",
     [Q_HEALTH_PUT] =
         "INSERT OR REPLACE INTO health (account_id, score, band, ready, scored_day, "
         "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -104,11 +104,73 @@ static const char s_schema[] =
     "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
     "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));";
 
+/*  Aggregates the snapshot shows, kept in memory so a snapshot costs nothing however
+    large the portfolio: accounts per health band, opportunities and ARR per stage. They
+    follow every write; a rollback that undid such a write reloads them from the tables. */
+#define STORE_GROUPS_MAX 32
+
+typedef struct {
+    char name[32];
+    int64_t count;
+    double sum;
+} s_group_t;
+
+typedef struct {
+    s_group_t items[STORE_GROUPS_MAX];
+    int n;
+} s_groups_t;
+
 struct _store_t {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q_COUNT];
     char *path;
+    s_groups_t bands;   /* health band -> accounts */
+    s_groups_t stages;  /* pipeline stage -> opportunities, potential ARR */
+    bool touched;       /* an aggregate moved since the last commit or savepoint */
+    bool saved_touched; /* the same, for the part of the transaction before the savepoint */
 };
+
+static void
+s_group_add (s_groups_t *groups, const char *name, int64_t count, double sum)
+{
+    if (!name)
+        return;
+    for (int i = 0; i < groups->n; i++)
+        if (strcmp (groups->items[i].name, name) == 0) {
+            groups->items[i].count += count;
+            groups->items[i].sum += sum;
+            return;
+        }
+    if (groups->n == STORE_GROUPS_MAX)
+        return; /* names come from configuration: bands and stages are few */
+    s_group_t *item = &groups->items[groups->n++];
+    snprintf (item->name, sizeof item->name, "%s", name);
+    item->count = count;
+    item->sum = sum;
+}
+
+static int
+s_load_groups (store_t *self, err_t *err)
+{
+    memset (&self->bands, 0, sizeof self->bands);
+    memset (&self->stages, 0, sizeof self->stages);
+    sqlite3_stmt *stmt;
+    const char *const sql[2] = {"SELECT band, count(*), 0 FROM health GROUP BY band",
+                                "SELECT stage, count(*), total (potential_arr) FROM "
+                                "opportunities GROUP BY stage"};
+    for (int q = 0; q < 2; q++) {
+        if (sqlite3_prepare_v2 (self->db, sql[q], -1, &stmt, NULL) != SQLITE_OK)
+            return err_set (err, ERR_STORAGE, "store %s: aggregates: %s", self->path,
+                            sqlite3_errmsg (self->db));
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+            s_group_add (q ? &self->stages : &self->bands,
+                         (const char *)sqlite3_column_text (stmt, 0),
+                         sqlite3_column_int64 (stmt, 1), sqlite3_column_double (stmt, 2));
+        sqlite3_finalize (stmt);
+    }
+    self->touched = false;
+    return 0;
+}
 
 static int
 s_fail (store_t *self, err_t *err, const char *what)
@@ -202,6 +264,8 @@ store_open (const char *path, store_t **out, err_t *err)
         if ((rc = store_meta_set (self, "schema_version", text, err)))
             goto cleanup;
     }
+    if (!rc)
+        rc = s_load_groups (self, err);
 cleanup:
     if (rc)
         store_destroy (&self);
@@ -233,7 +297,10 @@ store_begin (store_t *self, err_t *err)
 int
 store_commit (store_t *self, err_t *err)
 {
-    return s_exec (self, "COMMIT", err);
+    int rc = s_exec (self, "COMMIT", err);
+    if (!rc)
+        self->touched = false;
+    return rc;
 }
 
 void
@@ -241,6 +308,8 @@ store_rollback (store_t *self)
 {
     if (!sqlite3_get_autocommit (self->db))
         s_exec (self, "ROLLBACK", NULL);
+    if (self->touched && s_load_groups (self, NULL))
+        self->touched = true; /* try again at the next rollback */
 }
 
 int
@@ -261,12 +330,17 @@ store_in_transaction (store_t *self)
 int
 store_savepoint (store_t *self, err_t *err)
 {
+    /*  Aggregates moved before the savepoint are the transaction's: a rollback to the
+        savepoint must not undo them, so reload only for what moved after it. */
+    self->saved_touched = self->touched;
+    self->touched = false;
     return s_exec (self, "SAVEPOINT item", err);
 }
 
 void
 store_savepoint_release (store_t *self)
 {
+    self->touched = self->touched || self->saved_touched;
     s_exec (self, "RELEASE item", NULL);
 }
 
@@ -274,6 +348,10 @@ void
 store_savepoint_rollback (store_t *self)
 {
     s_exec (self, "ROLLBACK TO item; RELEASE item", NULL);
+    if (self->touched)
+        s_load_groups (self, NULL);
+    /*  What moved before the savepoint is still in the open transaction. */
+    self->touched = self->saved_touched;
 }
 
 int
@@ -874,6 +952,20 @@ store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *d
 int
 store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err)
 {
+    char old_stage[32] = "";
+    double old_arr = 0;
+    sqlite3_stmt *old;
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT stage, potential_arr FROM opportunities "
+                            "WHERE opportunity_id = ?1",
+                            -1, &old, NULL) != SQLITE_OK)
+        return s_fail (self, err, "opportunity put");
+    sqlite3_bind_text (old, 1, opportunity->opportunity_id, -1, SQLITE_STATIC);
+    if (sqlite3_step (old) == SQLITE_ROW) {
+        snprintf (old_stage, sizeof old_stage, "%s", sqlite3_column_text (old, 0));
+        old_arr = sqlite3_column_double (old, 1);
+    }
+    sqlite3_finalize (old);
     size_t size;
     uint8_t *data = s_pack ((const ProtobufCMessage *)opportunity, &size);
     if (!data)
@@ -903,6 +995,13 @@ store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, 
     sqlite3_bind_double (stmt, 7, opportunity->potential_arr);
     sqlite3_bind_blob (stmt, 8, data, (int)size, SQLITE_STATIC);
     rc = s_run (self, stmt, err, "opportunity put");
+    if (!rc) {
+        if (*old_stage)
+            s_group_add (&self->stages, old_stage, -1, -old_arr);
+        s_group_add (&self->stages, opportunity->stage ? opportunity->stage : "identified", 1,
+                     opportunity->potential_arr);
+        self->touched = true;
+    }
     free (data);
     return rc;
 }
@@ -953,20 +1052,11 @@ store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int6
 int
 store_pipeline (store_t *self, store_stage_fn *fn, void *arg, err_t *err)
 {
-    sqlite3_stmt *stmt;
-    int rc = s_prepare (self,
-                        "SELECT stage, count(*), total (potential_arr) FROM opportunities "
-                        "GROUP BY stage",
-                        &stmt, err);
-    if (rc)
-        return rc;
-    int step;
-    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
-            sqlite3_column_double (stmt, 2));
-    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "pipeline");
-    sqlite3_finalize (stmt);
-    return rc;
+    for (int i = 0; i < self->stages.n; i++)
+        if (self->stages.items[i].count > 0)
+            fn (arg, self->stages.items[i].name, self->stages.items[i].count,
+                self->stages.items[i].sum);
+    return 0;
 }
 
 int
@@ -1204,10 +1294,12 @@ store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, e
     /*  Called once per account per scoring: statements prepared once, at open. */
     sqlite3_stmt *stmt = s_stmt (self, Q_HEALTH_SCORE);
     sqlite3_bind_text (stmt, 1, health->account_id, -1, SQLITE_STATIC);
+    char old_band[32] = "";
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         health->has_change = health->has_has_previous = 1;
         health->change = health->score - sqlite3_column_double (stmt, 0);
         health->has_previous = true;
+        snprintf (old_band, sizeof old_band, "%s", sqlite3_column_text (stmt, 1));
     }
     sqlite3_reset (stmt);
     size_t size;
@@ -1223,14 +1315,22 @@ store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, e
     sqlite3_bind_blob (stmt, 6, data, (int)size, SQLITE_STATIC);
     int rc = s_step_done (self, stmt, err, "health put");
     free (data);
+    if (!rc) {
+        if (*old_band)
+            s_group_add (&self->bands, old_band, -1, 0);
+        s_group_add (&self->bands, health->band, 1, 0);
+        self->touched = true;
+    }
     return rc;
 }
 
 int
 store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err)
 {
-    return s_scan_counts (self, "SELECT band, count(*) FROM health GROUP BY band ORDER BY band",
-                          fn, arg, err, "health bands");
+    for (int i = 0; i < self->bands.n; i++)
+        if (self->bands.items[i].count > 0)
+            fn (arg, self->bands.items[i].name, self->bands.items[i].count);
+    return 0;
 }
 
 bool

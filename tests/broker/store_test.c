@@ -804,3 +804,53 @@ Test (store, handoff_ack)
     campaign__handoff__free_unpacked (stored, NULL);
     s_teardown (&fx);
 }
+
+static void
+s_band_cb (void *arg, const char *band, int64_t count)
+{
+    if (strcmp (band, "healthy") == 0)
+        *(int64_t *)arg = count;
+}
+
+static int64_t
+s_healthy (store_t *store)
+{
+    int64_t healthy = 0;
+    err_t err;
+    cr_assert_eq (store_health_bands (store, s_band_cb, &healthy, &err), 0);
+    return healthy;
+}
+
+Test (store, health_bands_follow_writes_and_rollbacks)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    Campaign__AccountHealth health = CAMPAIGN__ACCOUNT_HEALTH__INIT;
+    health.account_id = "A1";
+    health.has_score = 1;
+    health.score = 80;
+    health.band = "healthy";
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_health_put (fx.store, &health, 1, &err), 0, "%s", err.msg);
+    cr_expect_eq (s_healthy (fx.store), 1);
+    /*  A savepoint that rescored A1 at risk, rolled back: the band count comes back. */
+    cr_assert_eq (store_savepoint (fx.store, &err), 0);
+    health.score = 30;
+    health.band = "at-risk";
+    cr_assert_eq (store_health_put (fx.store, &health, 2, &err), 0);
+    cr_expect_eq (s_healthy (fx.store), 0);
+    store_savepoint_rollback (fx.store);
+    cr_expect_eq (s_healthy (fx.store), 1, "the savepoint's write is undone in memory too");
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    /*  A whole transaction rolled back. */
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_health_put (fx.store, &health, 3, &err), 0);
+    store_rollback (fx.store);
+    cr_expect_eq (s_healthy (fx.store), 1);
+    /*  And what is committed is there after a reopen. */
+    store_destroy (&fx.store);
+    s_open (&fx);
+    cr_expect_eq (s_healthy (fx.store), 1);
+    s_teardown (&fx);
+}
