@@ -280,11 +280,17 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
                         break;
                     input.accounts = records;
                     input.n_accounts = count;
+                    if ((rc = store_batch_context (self->store, &input, err))) {
+                        store_batch_context_free (&input);
+                        store_accounts_free (records, count);
+                        break;
+                    }
                 }
                 size_t size = campaign__task_input__get_packed_size (&input);
                 uint8_t *packed = malloc (size ? size : 1);
                 if (packed)
                     campaign__task_input__pack (&input, packed);
+                store_batch_context_free (&input);
                 store_accounts_free (records, input.n_accounts);
                 if (!packed) {
                     rc = err_set (err, ERR_NOMEM, "out of memory");

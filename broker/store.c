@@ -1345,3 +1345,91 @@ store_account_has_opportunity (store_t *self, const char *account_id)
     sqlite3_finalize (stmt);
     return found;
 }
+
+/*  Append to a growing array of messages every body a one-parameter query returns. */
+static int
+s_collect (store_t *self, const char *sql, const char *param,
+           const ProtobufCMessageDescriptor *descriptor, void ***items, size_t *n, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, sql, &stmt, err);
+    if (rc)
+        return rc;
+    if (param)
+        sqlite3_bind_text (stmt, 1, param, -1, SQLITE_STATIC);
+    int step;
+    while (!rc && (step = sqlite3_step (stmt)) == SQLITE_ROW) {
+        ProtobufCMessage *message = s_unpack_column (stmt, 0, descriptor);
+        void **grown = realloc (*items, (*n + 1) * sizeof *grown);
+        if (!message || !grown) {
+            if (message)
+                protobuf_c_message_free_unpacked (message, NULL);
+            if (grown)
+                *items = grown;
+            rc = err_set (err, ERR_NOMEM, "out of memory");
+            break;
+        }
+        *items = grown;
+        (*items)[(*n)++] = message;
+    }
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < input->n_account_ids; i++) {
+        const char *id = input->account_ids[i];
+        rc = s_collect (self, "SELECT body FROM health WHERE account_id = ?1", id,
+                        &campaign__account_health__descriptor, (void ***)&input->health,
+                        &input->n_health, err);
+        if (!rc)
+            rc = s_collect (self, "SELECT body FROM notes WHERE account_id = ?1 ORDER BY seq",
+                            id, &campaign__note__descriptor, (void ***)&input->notes,
+                            &input->n_notes, err);
+        if (!rc)
+            rc = s_collect (self,
+                            "SELECT body FROM opportunities WHERE account_id = ?1 "
+                            "ORDER BY opportunity_id",
+                            id, &campaign__opportunity__descriptor,
+                            (void ***)&input->opportunities, &input->n_opportunities, err);
+    }
+    if (!rc)
+        rc = s_collect (self, "SELECT body FROM people ORDER BY person_id", NULL,
+                        &campaign__person__descriptor, (void ***)&input->people,
+                        &input->n_people, err);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    if (!rc && store_meta_get_blob (self, "targets", &data, &size, NULL) == 0) {
+        input->targets = campaign__targets__unpack (NULL, size, data);
+        free (data);
+    }
+    return rc;
+}
+
+void
+store_batch_context_free (Campaign__TaskInput *input)
+{
+    for (size_t i = 0; i < input->n_health; i++)
+        campaign__account_health__free_unpacked (input->health[i], NULL);
+    for (size_t i = 0; i < input->n_notes; i++)
+        campaign__note__free_unpacked (input->notes[i], NULL);
+    for (size_t i = 0; i < input->n_opportunities; i++)
+        campaign__opportunity__free_unpacked (input->opportunities[i], NULL);
+    for (size_t i = 0; i < input->n_people; i++)
+        campaign__person__free_unpacked (input->people[i], NULL);
+    if (input->targets)
+        campaign__targets__free_unpacked (input->targets, NULL);
+    free (input->health);
+    free (input->notes);
+    free (input->opportunities);
+    free (input->people);
+    input->health = NULL;
+    input->notes = NULL;
+    input->opportunities = NULL;
+    input->people = NULL;
+    input->targets = NULL;
+    input->n_health = input->n_notes = input->n_opportunities = input->n_people = 0;
+}

@@ -181,6 +181,12 @@ int store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t da
 int store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err);
 bool store_account_has_opportunity (store_t *self, const char *account_id);
 
+/*  Fill what the broker knows about a batch's accounts (input->account_ids) into input:
+    latest health, discovery notes, opportunities, and the roster and targets; free with
+    store_batch_context_free. */
+int store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err);
+void store_batch_context_free (Campaign__TaskInput *input);
+
 /*  Every account id, sorted (malloc'd array of malloc'd strings). */
 int store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err);
 
