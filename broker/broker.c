@@ -298,8 +298,9 @@ s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     if (capacity > 1024)
         capacity = 1024;
     peer_t *replaced = NULL;
+    bool fresh = false;
     peer_t *peer = registry_hello (self->registry, identity, hello->kind, hello->instance,
-                                   capacity, self->mono_ms, self->now_ms, &replaced);
+                                   capacity, self->mono_ms, self->now_ms, &replaced, &fresh);
     if (replaced) {
         s_release_peer (self, replaced, "instance reconnected");
         s_emit_agent (self, replaced, "replaced by a new connection");
@@ -318,7 +319,7 @@ s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_WELCOME;
     out.env.welcome = &welcome;
     s_reply (self, identity, &out, OUT_PLAIN);
-    if (peer->leased == 0 && !replaced && peer->joined_ms == self->now_ms)
+    if (fresh)
         s_emit_agent (self, peer, "registered");
 }
 

@@ -84,9 +84,11 @@ registry_mark (registry_t *self, peer_t *peer, peer_state_t state)
 
 peer_t *
 registry_hello (registry_t *self, zframe_t *identity, const char *kind, const char *instance,
-                uint32_t capacity, int64_t now_ms, int64_t wall_ms, peer_t **replaced)
+                uint32_t capacity, int64_t now_ms, int64_t wall_ms, peer_t **replaced,
+                bool *fresh)
 {
     *replaced = NULL;
+    *fresh = false;
     char key[REGISTRY_KEY_MAX];
     registry_key (identity, key);
     peer_t *peer = zhashx_lookup (self->by_key, key);
@@ -130,6 +132,7 @@ registry_hello (registry_t *self, zframe_t *identity, const char *kind, const ch
     peer->state = PEER_READY;
     zlistx_add_end (self->peers, peer);
     zhashx_insert (self->by_key, key, peer);
+    *fresh = true;
     return peer;
 }
 

@@ -43,10 +43,11 @@ void registry_key (zframe_t *identity, char *key);
 
 /*  Register (or re-register) an agent. If another live entry has the same kind and
     instance, it is marked gone and returned in *replaced (its key stays valid until
-    the next registry call) so the caller can release its leases. NULL on OOM. */
+    the next registry call) so the caller can release its leases. *fresh says whether
+    the entry is new (false for a repeated hello on the same connection). NULL on OOM. */
 peer_t *registry_hello (registry_t *self, zframe_t *identity, const char *kind,
                         const char *instance, uint32_t capacity, int64_t now_ms,
-                        int64_t wall_ms, peer_t **replaced);
+                        int64_t wall_ms, peer_t **replaced, bool *fresh);
 
 /*  The live (ready) entry for an identity, or NULL. */
 peer_t *registry_find (registry_t *self, zframe_t *identity);

@@ -34,8 +34,10 @@ s_hello (registry_t *registry, const char *identity, const char *kind, const cha
 {
     zframe_t *frame = s_identity (identity);
     peer_t *ignored = NULL;
-    peer_t *peer = registry_hello (registry, frame, kind, instance, capacity, now_ms,
-                                   1700000000000 + now_ms, replaced ? replaced : &ignored);
+    bool fresh = false;
+    peer_t *peer =
+        registry_hello (registry, frame, kind, instance, capacity, now_ms,
+                        1700000000000 + now_ms, replaced ? replaced : &ignored, &fresh);
     cr_assert_not_null (peer);
     /*  The registry keeps its own copy of the identity. */
     cr_assert (zframe_streq (frame, identity));
@@ -400,10 +402,14 @@ Test (registry, state_last_seen_is_not_the_join_time)
     registry_t *registry = registry_new ();
     zframe_t *frame = s_identity ("id-a");
     peer_t *replaced = NULL;
+    bool fresh = false;
     peer_t *peer =
-        registry_hello (registry, frame, KIND, "a", 1, 1000, 1700000001000, &replaced);
+        registry_hello (registry, frame, KIND, "a", 1, 1000, 1700000001000, &replaced, &fresh);
     cr_assert_not_null (peer);
-    peer = registry_hello (registry, frame, KIND, "a", 1, 9000, 1700000009000, &replaced);
+    cr_expect (fresh, "a first hello makes a new entry");
+    peer =
+        registry_hello (registry, frame, KIND, "a", 1, 9000, 1700000009000, &replaced, &fresh);
+    cr_expect (!fresh, "a repeated hello on the same connection is the same entry");
     zframe_destroy (&frame);
     Campaign__AgentState agent;
     registry_state (peer, &agent);
