@@ -177,6 +177,14 @@ s_send_goodbye (agent_t *self, const char *reason)
     s_send (self, &out);
 }
 
+/*  How long the broker may be silent before we reconnect. */
+static int64_t
+s_patience (agent_t *self)
+{
+    int64_t beats = (int64_t)self->heartbeat_ms * self->liveness;
+    return beats > self->opts.broker_silence_ms ? beats : self->opts.broker_silence_ms;
+}
+
 static void
 s_drop_pending (agent_t *self)
 {
@@ -316,7 +324,7 @@ agent_run (agent_t *self)
         if (!self->dealer) {
             if (now >= self->reconnect_at_ms && s_connect (self) != 0)
                 return ERR_INVALID;
-        } else if (now - self->last_heard_ms > (int64_t)self->heartbeat_ms * self->liveness)
+        } else if (now - self->last_heard_ms > s_patience (self))
             s_disconnect (self, "broker silent");
         else if (now >= self->next_beat_ms) {
             if (self->welcomed)
@@ -441,6 +449,10 @@ agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
         rc = conf_int_range (conf, "agents.reconnect_min_ms", 100, 1, 600000, &rmin, err);
     if (!rc)
         rc = conf_int_range (conf, "agents.reconnect_max_ms", 5000, 1, 3600000, &rmax, err);
+    int64_t silence = 0;
+    if (!rc)
+        rc = conf_int_range (conf, "agents.broker_silence_ms", 30000, 0, 86400000, &silence,
+                             err);
     if (!rc)
         rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024, INT32_MAX,
                              &max_bytes, err);
@@ -456,6 +468,7 @@ agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
     opts->liveness = (int)liveness;
     opts->reconnect_min_ms = (int)rmin;
     opts->reconnect_max_ms = (int)rmax;
+    opts->broker_silence_ms = (int)silence;
     opts->max_bytes = (size_t)max_bytes;
     return 0;
 }

@@ -48,12 +48,16 @@ typedef struct {
     int liveness;      /* missed heartbeats before the broker is presumed gone */
     int reconnect_min_ms;
     int reconnect_max_ms;
+    int broker_silence_ms; /* reconnect only after this much silence (at least
+                              liveness heartbeats): a broker busy with a large import
+                              is slow, not gone */
     size_t max_bytes;
 } agent_options_t;
 
 /*  Fill opts from conf (broker.endpoint, campaign.id, agents.capacity,
     agents.heartbeat_ms, agents.liveness, agents.reconnect_min_ms,
-    agents.reconnect_max_ms, broker.max_message_bytes). kind and instance are borrowed. */
+    agents.reconnect_max_ms, agents.broker_silence_ms, broker.max_message_bytes). kind and
+    instance are borrowed. */
 int agent_options_from_conf (conf_t *conf, const char *kind, const char *instance,
                              agent_options_t *opts, err_t *err);
 
