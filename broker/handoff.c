@@ -91,13 +91,13 @@ handoff_after_opportunity (const turn_t *turn, Campaign__Opportunity *opportunit
     }
     if (!rc && rules->marketing_nurture_tier &&
         opportunity->tier == rules->marketing_nurture_tier) {
+        /*  The seed sends Tier 3 *accounts* to nurture: one handoff per account, however
+            many of its opportunities land there. */
         Campaign__Handoff handoff = CAMPAIGN__HANDOFF__INIT;
         char detail[128];
-        snprintf (detail, sizeof detail, "Tier %u %s opportunity to nurture", opportunity->tier,
-                  opportunity->type ? opportunity->type : "");
+        snprintf (detail, sizeof detail, "Tier %u account to nurture", opportunity->tier);
         handoff.team = "marketing";
         handoff.kind = "nurture";
-        handoff.opportunity_id = opportunity->opportunity_id;
         handoff.account_id = opportunity->account_id;
         handoff.detail = detail;
         rc = s_add (turn, &handoff, err);

@@ -3,8 +3,8 @@
     Rules (thresholds from the plan's handoffs settings):
     - sales: a qualified opportunity above handoffs.sales.arr_over, or marked complex,
       gets an AE (same region first, then the least loaded) and the credit split;
-    - marketing: a won deal becomes a case-study candidate; an opportunity in the nurture
-      tier (Tier 3) goes to nurture;
+    - marketing: a won deal becomes a case-study candidate; an account with an
+      opportunity in the nurture tier (Tier 3) goes to nurture, once;
     - product: every feature request in a discovery note.
     Each is a durable record (one per team, kind, subject and detail), published on
     handoff.<team>, acknowledged by a person of that team (or leadership).

@@ -705,10 +705,14 @@ Test (pipeline, tier3_goes_to_nurture)
     const s_event_t *e = s_last (&fx);
     cr_assert_str_eq (e->topic, "handoff.marketing");
     cr_assert_str_eq (e->kind, "nurture");
-    cr_assert_str_eq (e->opportunity_id, "O1");
+    cr_assert_str_eq (e->opportunity_id, "", "nurture is for the account");
     cr_assert_eq (e->open, 1);
     s_agent_ok (&fx, &o);
     cr_assert_eq (s_count (&fx, "handoff.marketing"), 1, "once");
+    /*  Another Tier 3 opportunity of the same account: still one nurture handoff. */
+    Campaign__Opportunity other = s_opportunity ("O3", "A1", 9000, 3, false, false);
+    s_agent_ok (&fx, &other);
+    cr_assert_eq (s_count (&fx, "handoff.marketing"), 1, "once per account");
     /*  Tier 2 does not. */
     o = s_opportunity ("O2", "A1", 8000, 2, false, false);
     s_agent_ok (&fx, &o);

@@ -1,0 +1,555 @@
+/*  expansion-opportunity-identifier: the week-1 portfolio scan and the weeks 3-4
+    qualification of the campaign (issue 5 items 1 and 3), on the shared agent runtime.
+
+    identifier.portfolio_scan: per account of the batch, propensity per play
+    (propensity.h) and whitespace per type (whitespace.h); one opportunity per account
+    and type whose potential is above identifier.min_potential ("O-<account>-<type>",
+    tier 0, not qualified, the account's CSM); facts identifier.scan.* for the batch
+    (inventory ARR, count and ARR per type, propensity distribution). The result's
+    payload explains each opportunity in text (why the potential, top factors).
+
+    identifier.qualification: the batch's open opportunities (as the broker sent them, or
+    recomputed for an account that has none) re-scored with BANT, rank, tier, qualified,
+    complex, and assigned to a CSM by capacity (qualify.h); facts identifier.qualification.*
+    and identifier.unassigned. The other identifier tasks (issue 5 items 2, 4-6) fail with
+    ERR_UNSUPPORTED: the broker dead-letters them.
+
+    Facts are per batch: the broker keeps a fact by name, so the last batch's figures are
+    what a fact shows; the opportunities themselves carry the whole portfolio.
+*/
+#include "agent.h"
+#include "calendar.h"
+#include "propensity.h"
+#include "qualify.h"
+#include "whitespace.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char s_usage[] =
+    "Usage: expansion-opportunity-identifier [-c FILE]... [-o PATH=VALUE]... [--instance "
+    "NAME]\n"
+    "\n"
+    "Agent: the portfolio scan (propensity per play, whitespace per type, opportunities)\n"
+    "and the qualification (BANT, rank, Tier 1-3, assignment by CSM capacity) of the\n"
+    "batches the broker leases to it. Settings: catalog.* (tiers, modules, adjacency,\n"
+    "regions), identifier.* (propensity model, whitespace rules, qualify, tiers,\n"
+    "assignment), campaign.start_date, and the runtime's broker.endpoint, campaign.id,\n"
+    "agents.*.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE      configuration (repeatable; later files win)\n"
+    "  -o, --option PATH=VAL  override one setting\n"
+    "      --instance NAME    this instance's name (default: the pid)\n"
+    "  -h, --help             this text\n"
+    "      --version          print the version\n"
+    "\n"
+    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"
+    "error or refused by the broker.\n";
+
+typedef struct {
+    propensity_model_t *propensity;
+    whitespace_t *whitespace;
+    qualify_t *qualify;
+    double min_potential;
+    double high_from; /* propensity distribution cut-offs */
+    double medium_from;
+    int32_t start;
+} s_identifier_t;
+
+static int
+s_init (void *arg, conf_t *conf, err_t *err)
+{
+    s_identifier_t *self = arg;
+    const char *start = NULL;
+    int rc = propensity_model_load (conf, &self->propensity, err);
+    if (!rc)
+        rc = whitespace_load (conf, &self->whitespace, err);
+    if (!rc)
+        rc = qualify_load (conf, &self->qualify, err);
+    if (!rc)
+        rc = conf_double_range (conf, "identifier.min_potential", 5000, 0, 1e12,
+                                &self->min_potential, err);
+    if (!rc)
+        rc = conf_double_range (conf, "identifier.propensity_bands.high", 50, 0, 100,
+                                &self->high_from, err);
+    if (!rc)
+        rc = conf_double_range (conf, "identifier.propensity_bands.medium", 20, 0, 100,
+                                &self->medium_from, err);
+    if (!rc && self->medium_from > self->high_from)
+        rc = err_set (err, ERR_INVALID,
+                      "identifier.propensity_bands: medium (%g) must not be above high (%g)",
+                      self->medium_from, self->high_from);
+    if (!rc)
+        rc = conf_string (conf, "campaign.start_date", "2026-10-05", &start, err);
+    if (!rc && date_parse (start, &self->start))
+        rc = err_set (err, ERR_INVALID, "campaign.start_date '%s' is not YYYY-MM-DD", start);
+    return rc;
+}
+
+/*  The result under construction; everything heap, freed by s_answer_free. */
+typedef struct {
+    Campaign__Opportunity **opportunities;
+    size_t n_opportunities;
+    Campaign__Fact **facts;
+    size_t n_facts;
+    char *text; /* the payload: one explanation line per opportunity */
+    size_t text_len;
+    size_t text_cap;
+    bool nomem;
+} s_answer_t;
+
+static void
+s_answer_free (s_answer_t *answer)
+{
+    for (size_t i = 0; i < answer->n_opportunities; i++)
+        campaign__opportunity__free_unpacked (answer->opportunities[i], NULL);
+    for (size_t i = 0; i < answer->n_facts; i++)
+        campaign__fact__free_unpacked (answer->facts[i], NULL);
+    free (answer->opportunities);
+    free (answer->facts);
+    free (answer->text);
+}
+
+static void s_say (s_answer_t *answer, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_say (s_answer_t *answer, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    int need = vsnprintf (NULL, 0, fmt, ap);
+    va_end (ap);
+    if (need < 0 || answer->nomem)
+        return;
+    if (answer->text_len + (size_t)need + 1 > answer->text_cap) {
+        size_t cap = (answer->text_cap + (size_t)need + 1) * 2;
+        char *grown = realloc (answer->text, cap);
+        if (!grown) {
+            answer->nomem = true;
+            return;
+        }
+        answer->text = grown;
+        answer->text_cap = cap;
+    }
+    va_start (ap, fmt);
+    vsnprintf (answer->text + answer->text_len, answer->text_cap - answer->text_len, fmt, ap);
+    va_end (ap);
+    answer->text_len += (size_t)need;
+}
+
+static void
+s_fact (s_answer_t *answer, const char *name, const char *text, double number)
+{
+    Campaign__Fact **grown =
+        realloc (answer->facts, (answer->n_facts + 1) * sizeof *answer->facts);
+    Campaign__Fact *fact = calloc (1, sizeof *fact);
+    if (grown)
+        answer->facts = grown;
+    if (!grown || !fact) {
+        free (fact);
+        answer->nomem = true;
+        return;
+    }
+    campaign__fact__init (fact);
+    answer->facts[answer->n_facts++] = fact;
+    fact->name = strdup (name);
+    fact->text = text ? strdup (text) : NULL;
+    fact->has_number = 1;
+    fact->number = number;
+    if (!fact->name || (text && !fact->text))
+        answer->nomem = true;
+}
+
+static Campaign__Opportunity *
+s_opportunity (s_answer_t *answer, const char *account_id, const char *type, double potential,
+               double propensity, const char *csm)
+{
+    Campaign__Opportunity **grown = realloc (
+        answer->opportunities, (answer->n_opportunities + 1) * sizeof *answer->opportunities);
+    Campaign__Opportunity *o = calloc (1, sizeof *o);
+    if (grown)
+        answer->opportunities = grown;
+    if (!grown || !o) {
+        free (o);
+        answer->nomem = true;
+        return NULL;
+    }
+    campaign__opportunity__init (o);
+    answer->opportunities[answer->n_opportunities++] = o;
+    char id[256];
+    snprintf (id, sizeof id, "O-%s-%s", account_id, type);
+    o->opportunity_id = strdup (id);
+    o->account_id = strdup (account_id);
+    o->type = strdup (type);
+    o->csm = strdup (csm ? csm : "");
+    o->has_potential_arr = o->has_propensity = o->has_tier = o->has_qualified = 1;
+    o->potential_arr = round (potential);
+    o->propensity = round (propensity * 10) / 10;
+    if (!o->opportunity_id || !o->account_id || !o->type || !o->csm) {
+        answer->nomem = true;
+        return NULL;
+    }
+    return o;
+}
+
+static const Campaign__AccountHealth *
+s_health_of (const Campaign__TaskInput *input, const char *account_id)
+{
+    for (size_t i = 0; i < input->n_health; i++)
+        if (input->health[i]->account_id &&
+            strcmp (input->health[i]->account_id, account_id) == 0)
+            return input->health[i];
+    return NULL;
+}
+
+/*  The latest note of the account (the broker sends them in submission order). */
+static const Campaign__Note *
+s_note_of (const Campaign__TaskInput *input, const char *account_id, size_t *feature_requests)
+{
+    const Campaign__Note *note = NULL;
+    *feature_requests = 0;
+    for (size_t i = 0; i < input->n_notes; i++)
+        if (input->notes[i]->account_id &&
+            strcmp (input->notes[i]->account_id, account_id) == 0) {
+            note = input->notes[i];
+            *feature_requests += note->n_feature_requests;
+        }
+    return note;
+}
+
+/*  Whitespace and propensity of one account, per type. */
+static void
+s_assess (const s_identifier_t *self, const Campaign__TaskInput *input,
+          const Campaign__Account *account, whitespace_potential_t *ws,
+          propensity_t scores[WS_TYPES])
+{
+    size_t asks = 0;
+    s_note_of (input, account->account_id, &asks);
+    whitespace_potential (self->whitespace, account, s_health_of (input, account->account_id),
+                          asks, ws);
+    double x[PROP_FEATURES];
+    propensity_account_features (account, ws->adjacent, x);
+    for (int t = 0; t < WS_TYPES; t++)
+        propensity_score (self->propensity, (propensity_play_t)t, x, &scores[t]);
+}
+
+static int
+s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t *answer,
+        char *summary, size_t summary_size)
+{
+    double inventory = 0, arr[WS_TYPES] = {0};
+    size_t count[WS_TYPES] = {0}, bands[3] = {0};
+    for (size_t i = 0; i < input->n_accounts; i++) {
+        const Campaign__Account *a = input->accounts[i];
+        whitespace_potential_t ws;
+        propensity_t scores[WS_TYPES];
+        s_assess (self, input, a, &ws, scores);
+        for (int t = 0; t < WS_TYPES; t++) {
+            if (ws.arr[t] <= self->min_potential)
+                continue;
+            Campaign__Opportunity *o = s_opportunity (
+                answer, a->account_id, whitespace_types[t], ws.arr[t], scores[t].score, a->csm);
+            if (!o)
+                return ERR_NOMEM;
+            inventory += o->potential_arr;
+            arr[t] += o->potential_arr;
+            count[t]++;
+            bands[scores[t].score >= self->high_from     ? 0
+                  : scores[t].score >= self->medium_from ? 1
+                                                         : 2]++;
+            char why[256];
+            s_say (answer, "%s: $%.0f (%s); propensity %.1f (%s)\n", o->opportunity_id,
+                   o->potential_arr, ws.why[t], o->propensity,
+                   propensity_explain (&scores[t], why, sizeof why));
+        }
+    }
+    size_t total = answer->n_opportunities;
+    s_fact (answer, "identifier.scan.accounts", NULL, (double)input->n_accounts);
+    s_fact (answer, "identifier.scan.opportunities", NULL, (double)total);
+    s_fact (answer, "identifier.scan.inventory_arr", "total expansion inventory, ARR",
+            inventory);
+    for (int t = 0; t < WS_TYPES; t++) {
+        char name[96], text[96];
+        snprintf (name, sizeof name, "identifier.scan.%s.count", whitespace_types[t]);
+        snprintf (text, sizeof text, "%.1f%% of opportunities",
+                  total ? 100.0 * count[t] / total : 0);
+        s_fact (answer, name, text, (double)count[t]);
+        snprintf (name, sizeof name, "identifier.scan.%s.arr", whitespace_types[t]);
+        snprintf (text, sizeof text, "%.1f%% of the inventory",
+                  inventory > 0 ? 100 * arr[t] / inventory : 0);
+        s_fact (answer, name, text, arr[t]);
+    }
+    char text[96];
+    snprintf (text, sizeof text, "propensity >= %.0f", self->high_from);
+    s_fact (answer, "identifier.scan.propensity.high", text, (double)bands[0]);
+    snprintf (text, sizeof text, "%.0f <= propensity < %.0f", self->medium_from,
+              self->high_from);
+    s_fact (answer, "identifier.scan.propensity.medium", text, (double)bands[1]);
+    snprintf (text, sizeof text, "propensity < %.0f", self->medium_from);
+    s_fact (answer, "identifier.scan.propensity.low", text, (double)bands[2]);
+    snprintf (summary, summary_size,
+              "%zu accounts scanned: %zu opportunities, $%.0f inventory (seat %zu, tier %zu, "
+              "cross-sell %zu, geo %zu); propensity high %zu, medium %zu, low %zu",
+              input->n_accounts, total, inventory, count[WS_SEAT], count[WS_TIER],
+              count[WS_CROSS_SELL], count[WS_GEO], bands[0], bands[1], bands[2]);
+    return answer->nomem ? ERR_NOMEM : 0;
+}
+
+static const Campaign__Account *
+s_account_of (const Campaign__TaskInput *input, const char *account_id)
+{
+    for (size_t i = 0; account_id && i < input->n_accounts; i++)
+        if (strcmp (input->accounts[i]->account_id, account_id) == 0)
+            return input->accounts[i];
+    return NULL;
+}
+
+static bool
+s_closed (const Campaign__Opportunity *o)
+{
+    return o->stage && strncmp (o->stage, "closed", 6) == 0;
+}
+
+/*  The batch's open opportunities into answer (tier 0 yet): the broker's, or for an
+    account that has none, those the scan would create. */
+static int
+s_candidates (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t *answer)
+{
+    for (size_t i = 0; i < input->n_accounts; i++) {
+        const Campaign__Account *a = input->accounts[i];
+        bool known = false;
+        for (size_t j = 0; j < input->n_opportunities; j++) {
+            const Campaign__Opportunity *in = input->opportunities[j];
+            if (!in->account_id || strcmp (in->account_id, a->account_id) != 0)
+                continue;
+            known = true;
+            if (s_closed (in) || whitespace_type_index (in->type) < 0)
+                continue;
+            if (!s_opportunity (answer, a->account_id, in->type, in->potential_arr,
+                                in->propensity, a->csm))
+                return ERR_NOMEM;
+        }
+        if (known)
+            continue;
+        whitespace_potential_t ws;
+        propensity_t scores[WS_TYPES];
+        s_assess (self, input, a, &ws, scores);
+        for (int t = 0; t < WS_TYPES; t++)
+            if (ws.arr[t] > self->min_potential &&
+                !s_opportunity (answer, a->account_id, whitespace_types[t], ws.arr[t],
+                                scores[t].score, a->csm))
+                return ERR_NOMEM;
+    }
+    return 0;
+}
+
+static int
+s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, int32_t today,
+                 s_answer_t *answer, char *summary, size_t summary_size)
+{
+    int rc = s_candidates (self, input, answer);
+    size_t n = answer->n_opportunities;
+    qualify_result_t *results = calloc (n ? n : 1, sizeof *results);
+    size_t *order = calloc (n ? n : 1, sizeof *order);
+    int week = (today - self->start) / 7 + 1;
+    qualify_ledger_t *ledger =
+        qualify_ledger_new (self->qualify, input->people, input->n_people,
+                            qualify_weeks_left (self->qualify, week));
+    if (!rc && (!results || !order || !ledger))
+        rc = ERR_NOMEM;
+    for (size_t i = 0; !rc && i < n; i++) {
+        Campaign__Opportunity *o = answer->opportunities[i];
+        size_t asks;
+        qualify_input_t in = {
+            .account = s_account_of (input, o->account_id),
+            .health = s_health_of (input, o->account_id),
+            .note = s_note_of (input, o->account_id, &asks),
+            .type = o->type,
+            .potential_arr = o->potential_arr,
+            .propensity = o->propensity,
+        };
+        qualify_score (self->qualify, &in, today, &results[i]);
+    }
+    if (!rc)
+        qualify_tiers (self->qualify, results, n, input->n_accounts);
+    /*  Assign Tier 1 before Tier 2, each by rank: the best deals get the owners' hours. */
+    size_t worked = 0;
+    for (uint32_t tier = 1; !rc && tier <= 2; tier++) {
+        size_t from = worked;
+        for (size_t i = 0; i < n; i++)
+            if (results[i].tier == tier) {
+                size_t j = worked++;
+                while (j > from && results[order[j - 1]].rank < results[i].rank) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = i;
+            }
+    }
+    size_t tiers[4] = {0}, qualified = 0, at_risk = 0, unassigned = 0;
+    char *ids = NULL;
+    size_t ids_len = 0;
+    for (size_t k = 0; !rc && k < worked; k++) {
+        Campaign__Opportunity *o = answer->opportunities[order[k]];
+        const Campaign__Account *a = s_account_of (input, o->account_id);
+        const char *who = qualify_ledger_assign (ledger, a->csm, a->region,
+                                                 qualify_hours (self->qualify, o->type));
+        char *csm = strdup (who ? who : "");
+        if (!csm) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        free (o->csm);
+        o->csm = csm;
+        if (!who) {
+            char *grown = realloc (ids, ids_len + strlen (o->opportunity_id) + 2);
+            if (!grown) {
+                rc = ERR_NOMEM;
+                break;
+            }
+            ids = grown;
+            ids_len += (size_t)sprintf (ids + ids_len, "%s%s", unassigned ? " " : "",
+                                        o->opportunity_id);
+            unassigned++;
+        }
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        Campaign__Opportunity *o = answer->opportunities[i];
+        qualify_result_t *r = &results[i];
+        o->tier = r->tier;
+        o->qualified = r->qualified;
+        o->has_complex = 1;
+        o->complex = r->complex;
+        tiers[r->tier]++;
+        qualified += r->qualified;
+        at_risk += r->at_risk;
+        s_say (answer,
+               "%s: tier %u, rank %.0f, readiness %.2f, BANT %.2f%s%s (B %.2f: %s; A %.2f: %s; "
+               "N %.2f: %s; T %.2f: %s), csm %s\n",
+               o->opportunity_id, r->tier, r->rank, r->readiness, r->bant,
+               r->qualified ? " qualified" : "", r->at_risk ? " AT RISK" : "",
+               r->letters[0].score, r->letters[0].evidence, r->letters[1].score,
+               r->letters[1].evidence, r->letters[2].score, r->letters[2].evidence,
+               r->letters[3].score, r->letters[3].evidence, *o->csm ? o->csm : "(unassigned)");
+    }
+    if (!rc) {
+        s_fact (answer, "identifier.qualification.opportunities", NULL, (double)n);
+        s_fact (answer, "identifier.qualification.tier1", "close now", (double)tiers[1]);
+        s_fact (answer, "identifier.qualification.tier2", "develop", (double)tiers[2]);
+        s_fact (answer, "identifier.qualification.tier3", "nurture", (double)tiers[3]);
+        s_fact (answer, "identifier.qualification.qualified", "BANT-qualified",
+                (double)qualified);
+        s_fact (answer, "identifier.qualification.at_risk", "opportunities of at-risk accounts",
+                (double)at_risk);
+        s_fact (answer, "identifier.unassigned", ids ? ids : "", (double)unassigned);
+        snprintf (summary, summary_size,
+                  "%zu opportunities qualified: tier 1 %zu, tier 2 %zu, tier 3 %zu; %zu "
+                  "qualified, %zu at risk, %zu unassigned",
+                  n, tiers[1], tiers[2], tiers[3], qualified, at_risk, unassigned);
+        rc = answer->nomem ? ERR_NOMEM : 0;
+    }
+    free (ids);
+    free (results);
+    free (order);
+    qualify_ledger_destroy (&ledger);
+    return rc;
+}
+
+/*  The identifier tasks of issue 5 this build does not do, with their item. */
+static int
+s_unsupported (const char *name, err_t *err)
+{
+    static const struct {
+        const char *name;
+        int item;
+    } later[] = {{"identifier.campaign_design", 2},
+                 {"identifier.pipeline_monitoring", 4},
+                 {"identifier.forecast", 5},
+                 {"identifier.results", 6}};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+        if (strcmp (name, later[i].name) == 0)
+            return err_set (err, ERR_UNSUPPORTED,
+                            "%s: not implemented by this build: issue 5 item %d", name,
+                            later[i].item);
+    return err_set (err, ERR_UNSUPPORTED,
+                    "%s: not a task of the expansion-opportunity-identifier "
+                    "(identifier.portfolio_scan, identifier.qualification)",
+                    name);
+}
+
+static int
+s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
+{
+    const s_identifier_t *self = arg;
+    bool scan = strcmp (task->name, "identifier.portfolio_scan") == 0;
+    if (!scan && strcmp (task->name, "identifier.qualification") != 0)
+        return s_unsupported (task->name, err);
+    Campaign__TaskInput *input =
+        campaign__task_input__unpack (NULL, task->has_payload ? task->payload.len : 0,
+                                      task->has_payload ? task->payload.data : NULL);
+    if (!input)
+        return err_set (err, ERR_INVALID, "task %s: the input does not decode", task->task_id);
+    int32_t today = 0;
+    int rc = 0;
+    if (!task->campaign_date || date_parse (task->campaign_date, &today))
+        rc = err_set (err, ERR_INVALID, "task %s has no campaign date", task->task_id);
+    for (size_t i = 0; !rc && i < input->n_accounts; i++)
+        if (!input->accounts[i]->account_id)
+            rc = err_set (err, ERR_INVALID, "task %s: account record %zu has no id",
+                          task->task_id, i + 1);
+    s_answer_t answer;
+    memset (&answer, 0, sizeof answer);
+    char summary[256] = "";
+    if (!rc) {
+        rc = scan ? s_scan (self, input, &answer, summary, sizeof summary)
+                  : s_qualification (self, input, today, &answer, summary, sizeof summary);
+        if (rc)
+            rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
+    }
+    if (!rc) {
+        Campaign__Result result = CAMPAIGN__RESULT__INIT;
+        result.summary = summary;
+        result.has_payload = 1;
+        result.payload.data = (uint8_t *)answer.text;
+        result.payload.len = answer.text_len;
+        result.facts = answer.facts;
+        result.n_facts = answer.n_facts;
+        result.opportunities = answer.opportunities;
+        result.n_opportunities = answer.n_opportunities;
+        size_t size = campaign__result__get_packed_size (&result);
+        out->payload = malloc (size ? size : 1);
+        out->summary = strdup (summary);
+        if (!out->payload || !out->summary) {
+            free (out->payload);
+            free (out->summary);
+            out->payload = NULL;
+            out->summary = NULL;
+            rc = err_set (err, ERR_NOMEM, "out of memory");
+        } else {
+            campaign__result__pack (&result, out->payload);
+            out->size = size;
+            out->is_result = true;
+        }
+    }
+    s_answer_free (&answer);
+    campaign__task_input__free_unpacked (input, NULL);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    s_identifier_t self;
+    memset (&self, 0, sizeof self);
+    int rc = agent_main (argc, argv, "expansion-opportunity-identifier", s_usage, s_init,
+                         s_task, &self);
+    propensity_model_destroy (&self.propensity);
+    whitespace_destroy (&self.whitespace);
+    qualify_destroy (&self.qualify);
+    return rc;
+}
