@@ -605,6 +605,41 @@ s_snapshot_request (broker_t *self, zframe_t *identity, const wire_envelope_t *e
 }
 
 static void
+s_pipeline_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    const Campaign__PipelineRequest *request = env->pipeline_request;
+    size_t limit = request->has_limit && request->limit ? request->limit : 1000;
+    if (limit > 10000)
+        limit = 10000;
+    Campaign__Opportunity **items = NULL;
+    size_t n = 0;
+    bool more = false;
+    err_t err;
+    if (store_opportunities_page (self->store,
+                                  request->csm && *request->csm ? request->csm : NULL,
+                                  request->stage && *request->stage ? request->stage : NULL,
+                                  request->after && *request->after ? request->after : NULL,
+                                  limit, &items, &n, &more, &err)) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  err.msg);
+        return;
+    }
+    wire_out_t out;
+    wire_out_init (&out, self->campaign, SENDER, env->message_id);
+    Campaign__Pipeline pipeline = CAMPAIGN__PIPELINE__INIT;
+    pipeline.opportunities = items;
+    pipeline.n_opportunities = n;
+    pipeline.has_more = 1;
+    pipeline.more = more;
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE;
+    out.env.pipeline = &pipeline;
+    s_reply (self, identity, &out, OUT_PLAIN);
+    for (size_t i = 0; i < n; i++)
+        campaign__opportunity__free_unpacked (items[i], NULL);
+    free (items);
+}
+
+static void
 s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
     if (env->campaign_id && *env->campaign_id && strcmp (env->campaign_id, self->campaign)) {
@@ -624,6 +659,9 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     case CAMPAIGN__ENVELOPE__BODY_SUBMISSION: s_submission (self, identity, env); break;
     case CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST:
         s_snapshot_request (self, identity, env);
+        break;
+    case CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST:
+        s_pipeline_request (self, identity, env);
         break;
     default: {
         char message[128];

@@ -90,7 +90,7 @@ static const char s_schema[] =
     "  task_id TEXT, updated_ms INTEGER);"
     "CREATE TABLE IF NOT EXISTS opportunities ("
     "  opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, type TEXT,"
-    "  tier INTEGER NOT NULL DEFAULT 0, qualified INTEGER NOT NULL DEFAULT 0,"
+    "  tier INTEGER NOT NULL DEFAULT 0, qualified INTEGER NOT NULL DEFAULT 0, csm TEXT,"
     "  stage TEXT NOT NULL, potential_arr REAL NOT NULL DEFAULT 0, body BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS opportunities_account ON opportunities (account_id);"
     "CREATE TABLE IF NOT EXISTS health (account_id TEXT PRIMARY KEY, score REAL NOT NULL,"
@@ -974,12 +974,12 @@ store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, 
     int rc =
         s_prepare (self,
                    "INSERT INTO opportunities (opportunity_id, account_id, type, tier, "
-                   "qualified, stage, potential_arr, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                   "?7, ?8) ON CONFLICT (opportunity_id) DO UPDATE SET "
+                   "qualified, stage, potential_arr, body, csm) VALUES (?1, ?2, ?3, ?4, ?5, "
+                   "?6, ?7, ?8, ?9) ON CONFLICT (opportunity_id) DO UPDATE SET "
                    "account_id = excluded.account_id, type = excluded.type, "
                    "tier = excluded.tier, qualified = excluded.qualified, "
                    "stage = excluded.stage, potential_arr = excluded.potential_arr, "
-                   "body = excluded.body",
+                   "body = excluded.body, csm = excluded.csm",
                    &stmt, err);
     if (rc) {
         free (data);
@@ -994,6 +994,7 @@ store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, 
                        SQLITE_STATIC);
     sqlite3_bind_double (stmt, 7, opportunity->potential_arr);
     sqlite3_bind_blob (stmt, 8, data, (int)size, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 9, opportunity->csm, -1, SQLITE_STATIC);
     rc = s_run (self, stmt, err, "opportunity put");
     if (!rc) {
         if (*old_stage)
@@ -1432,4 +1433,51 @@ store_batch_context_free (Campaign__TaskInput *input)
     input->people = NULL;
     input->targets = NULL;
     input->n_health = input->n_notes = input->n_opportunities = input->n_people = 0;
+}
+
+int
+store_opportunities_page (store_t *self, const char *csm, const char *stage, const char *after,
+                          size_t limit, Campaign__Opportunity ***out, size_t *n, bool *more,
+                          err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT body FROM opportunities WHERE (?1 IS NULL OR csm = ?1) "
+                        "AND (?2 IS NULL OR stage = ?2) AND opportunity_id > coalesce (?3, '') "
+                        "ORDER BY opportunity_id LIMIT ?4",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, csm, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, stage, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 4, (int64_t)limit + 1); /* one more says whether more follow */
+    Campaign__Opportunity **items = calloc (limit + 1, sizeof *items);
+    size_t count = 0;
+    if (!items)
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+    int step;
+    *more = false;
+    while (!rc && (step = sqlite3_step (stmt)) == SQLITE_ROW) {
+        if (count == limit) {
+            *more = true;
+            break;
+        }
+        items[count] = (Campaign__Opportunity *)s_unpack_column (
+            stmt, 0, &campaign__opportunity__descriptor);
+        if (!items[count])
+            rc = err_set (err, ERR_STORAGE, "an opportunity cannot be read");
+        else
+            count++;
+    }
+    sqlite3_finalize (stmt);
+    if (rc) {
+        for (size_t i = 0; i < count; i++)
+            campaign__opportunity__free_unpacked (items[i], NULL);
+        free (items);
+        return rc;
+    }
+    *out = items;
+    *n = count;
+    return 0;
 }

@@ -155,6 +155,12 @@ int store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity 
     do not count. */
 int store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int64_t *count,
                              err_t *err);
+/*  A page of opportunities in id order after `after` (NULL: from the start), filtered
+    by assignee csm and stage when not NULL; *more says whether another page follows.
+    Free each with campaign__opportunity__free_unpacked, then the array. */
+int store_opportunities_page (store_t *self, const char *csm, const char *stage,
+                              const char *after, size_t limit, Campaign__Opportunity ***out,
+                              size_t *n, bool *more, err_t *err);
 typedef void (store_stage_fn) (void *arg, const char *stage, int64_t count, double arr);
 int store_pipeline (store_t *self, store_stage_fn *fn, void *arg, err_t *err);
 

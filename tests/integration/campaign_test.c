@@ -351,3 +351,29 @@ Test (campaign, a_wrong_plan_is_refused_with_its_line, .timeout = 60)
     free (bad);
     ts_broker_cleanup (&broker);
 }
+
+Test (campaign, the_pipeline_can_be_listed_by_csm_and_stage, .timeout = 120)
+{
+    s_campaign_t c;
+    s_start (&c, NULL);
+    cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
+    cr_assert_eq (SUBMIT (&c, NULL, "import-roster", c.roster), 0);
+    wire_envelope_t *reply = s_settle (&c);
+    wire_free (&reply);
+    char *all = NULL, *one = NULL;
+    cr_assert_eq (
+        ts_tool (&c.broker, &all, NULL, "campaign-status", "--pipeline", "--json", NULL), 0);
+    int lines = 0;
+    for (char *p = all; p && (p = strchr (p, '\n')); p++)
+        lines++;
+    cr_expect_eq (lines, 5, "one opportunity per account of the stand-in scan: %s", all);
+    cr_expect (s_has (all, "\"stage\":\"identified\""), "%s", all);
+    cr_assert_eq (ts_tool (&c.broker, &one, NULL, "campaign-status", "--pipeline", "--stage",
+                           "qualified", NULL),
+                  0);
+    cr_expect (s_has (one, "OPPORTUNITY"), "a header line: %s", one);
+    cr_expect (!s_has (one, "identified"), "filtered by stage: %s", one);
+    free (all);
+    free (one);
+    s_stop (&c);
+}

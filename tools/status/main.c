@@ -13,14 +13,16 @@
 #include <string.h>
 
 static const char s_usage[] =
-    "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json] [--topic "
-    "PREFIX]...\n"
+    "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json]\n"
+    "                       [--topic PREFIX]...\n"
+    "       campaign-status [-c FILE]... [--json] --pipeline [--csm ID] [--stage NAME]\n"
     "\n"
     "Show the state of the campaign (snapshot), then follow its status events live.\n"
     "\n"
     "Options:\n"
     "      --once             print the snapshot and exit\n"
     "      --json             JSON: the snapshot as one object, then one object per event\n"
+    "      --pipeline         list the opportunities instead (with --csm ID, --stage NAME)\n"
     "      --topic PREFIX     follow only topics starting with PREFIX (repeatable): agent,\n"
     "                         task, journal, clock, phase, gate, handoff.<team>, alert\n"
     "  -c, --config FILE      configuration (repeatable; later files win)\n"
@@ -60,6 +62,51 @@ s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
     return 0;
 }
 
+/*  List the opportunities page by page; 0 or an exit code. */
+static int
+s_list_pipeline (client_t *client, const char *csm, const char *stage, bool json, err_t *err)
+{
+    char after[160] = "";
+    bool more = true;
+    if (!json)
+        view_opportunity_header (stdout);
+    while (more) {
+        wire_out_t out;
+        client_prepare (client, &out);
+        Campaign__PipelineRequest request = CAMPAIGN__PIPELINE_REQUEST__INIT;
+        request.csm = (char *)csm;
+        request.stage = (char *)stage;
+        request.after = after;
+        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
+        out.env.pipeline_request = &request;
+        wire_envelope_t *reply = NULL;
+        if (client_request (client, &out.env, &reply, err))
+            return CLI_EXIT_UNREACHABLE;
+        if (reply->body_case != CAMPAIGN__ENVELOPE__BODY_PIPELINE) {
+            err_set (err, ERR_REJECTED, "the broker answered with a %s",
+                     wire_body_name (reply->body_case));
+            wire_free (&reply);
+            return CLI_EXIT_REJECTED;
+        }
+        const Campaign__Pipeline *page = reply->pipeline;
+        for (size_t i = 0; i < page->n_opportunities; i++) {
+            if (json) {
+                json_t *object = view_opportunity_json (page->opportunities[i]);
+                view_print_json (stdout, object);
+                json_decref (object);
+            } else
+                view_opportunity_text (stdout, page->opportunities[i]);
+        }
+        more = page->more && page->n_opportunities > 0;
+        if (page->n_opportunities)
+            snprintf (after, sizeof after, "%s",
+                      page->opportunities[page->n_opportunities - 1]->opportunity_id);
+        wire_free (&reply);
+    }
+    fflush (stdout);
+    return CLI_EXIT_OK;
+}
+
 static void
 s_show_snapshot (const Campaign__Snapshot *snap, bool json)
 {
@@ -78,7 +125,8 @@ main (int argc, char **argv)
     int rc = cli_start (&cli, argc, argv, s_usage);
     if (rc >= 0)
         return rc;
-    bool once = false, json = false;
+    bool once = false, json = false, pipeline = false;
+    const char *csm = NULL, *stage = NULL;
     const char *topics[64];
     int n_topics = 0;
     for (int i = 0; i < cli.argc; i++) {
@@ -86,6 +134,12 @@ main (int argc, char **argv)
             once = true;
         else if (strcmp (cli.argv[i], "--json") == 0)
             json = true;
+        else if (strcmp (cli.argv[i], "--pipeline") == 0)
+            pipeline = true;
+        else if (strcmp (cli.argv[i], "--csm") == 0 && i + 1 < cli.argc)
+            csm = cli.argv[++i];
+        else if (strcmp (cli.argv[i], "--stage") == 0 && i + 1 < cli.argc)
+            stage = cli.argv[++i];
         else if (strcmp (cli.argv[i], "--topic") == 0 && i + 1 < cli.argc && n_topics < 64)
             topics[n_topics++] = cli.argv[++i];
         else {
@@ -105,6 +159,15 @@ main (int argc, char **argv)
         return CLI_EXIT_CONFIG;
     }
     signals_install ();
+
+    if (pipeline) {
+        rc = s_list_pipeline (client, csm, stage, json, &err);
+        if (rc)
+            fprintf (stderr, "%s: %s\n", cli.program, err.msg);
+        client_destroy (&client);
+        cli_end (&cli);
+        return rc;
+    }
 
     /*  Clone pattern: subscribe before asking for the snapshot. */
     zsock_t *sub = NULL;

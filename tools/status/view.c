@@ -243,3 +243,46 @@ view_print_json (FILE *out, json_t *value)
     }
     fflush (out);
 }
+
+json_t *
+view_opportunity_json (const Campaign__Opportunity *o)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "opportunity_id", s_str (o->opportunity_id));
+    json_object_set_new (object, "account_id", s_str (o->account_id));
+    json_object_set_new (object, "type", s_str (o->type));
+    json_object_set_new (object, "stage", s_str (o->stage));
+    json_object_set_new (object, "tier", json_integer (o->tier));
+    json_object_set_new (object, "qualified", json_boolean (o->qualified));
+    json_object_set_new (object, "complex", json_boolean (o->complex));
+    json_object_set_new (object, "potential_arr", json_real (o->potential_arr));
+    json_object_set_new (object, "propensity", json_real (o->propensity));
+    json_object_set_new (object, "csm", s_str (o->csm));
+    json_object_set_new (object, "ae", s_str (o->ae));
+    json_object_set_new (object, "opened", s_str (o->opened));
+    json_object_set_new (object, "stage_changed", s_str (o->stage_changed));
+    if (o->has_amount)
+        json_object_set_new (object, "amount", json_real (o->amount));
+    if (o->closed)
+        json_object_set_new (object, "closed", s_str (o->closed));
+    if (o->reason)
+        json_object_set_new (object, "reason", s_str (o->reason));
+    return object;
+}
+
+void
+view_opportunity_header (FILE *out)
+{
+    fprintf (out, "%-28s %-10s %-10s %-11s %4s %9s %10s %-10s %s\n", "OPPORTUNITY", "ACCOUNT",
+             "TYPE", "STAGE", "TIER", "QUALIFIED", "POTENTIAL", "CSM", "AE");
+}
+
+void
+view_opportunity_text (FILE *out, const Campaign__Opportunity *o)
+{
+    fprintf (out, "%-28s %-10s %-10s %-11s %4u %9s %10.0f %-10s %s\n",
+             o->opportunity_id ? o->opportunity_id : "", o->account_id ? o->account_id : "",
+             o->type ? o->type : "", o->stage ? o->stage : "", o->tier,
+             o->qualified ? "yes" : "no", o->potential_arr, o->csm ? o->csm : "",
+             o->ae ? o->ae : "");
+}

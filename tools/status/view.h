@@ -15,6 +15,10 @@ void view_snapshot_text (FILE *out, const Campaign__Snapshot *snapshot);
 json_t *view_event_json (const Campaign__StatusEvent *event);
 void view_event_text (FILE *out, const Campaign__StatusEvent *event);
 
+json_t *view_opportunity_json (const Campaign__Opportunity *opportunity);
+void view_opportunity_header (FILE *out);
+void view_opportunity_text (FILE *out, const Campaign__Opportunity *opportunity);
+
 /*  Print a JSON value on one line. */
 void view_print_json (FILE *out, json_t *value);
 
