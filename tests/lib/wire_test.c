@@ -328,6 +328,8 @@ Test (wire, body_names_cover_every_case)
         {CAMPAIGN__ENVELOPE__BODY_REJECTION, "rejection"},
         {CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST, "snapshot-request"},
         {CAMPAIGN__ENVELOPE__BODY_SNAPSHOT, "snapshot"},
+        {CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST, "pipeline-request"},
+        {CAMPAIGN__ENVELOPE__BODY_PIPELINE, "pipeline"},
         {CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT, "status-event"},
     };
     size_t n = sizeof bodies / sizeof bodies[0];
