@@ -302,3 +302,16 @@ calendar_week_start (calendar_t *self, int week)
     assert (self);
     return s_clamp_day ((int64_t)self->start + ((int64_t)week - 1) * 7);
 }
+
+int32_t
+date_days_to_next_anniversary (const char *text, int32_t today, int32_t unknown)
+{
+    int32_t day;
+    if (!text || date_parse (text, &day))
+        return unknown;
+    /*  Years of 365 days: a day's drift over a few years does not matter to a renewal
+        window measured in months. */
+    while (day < today)
+        day += 365;
+    return day - today;
+}

@@ -27,6 +27,11 @@
     ERR_INVALID. */
 int date_parse (const char *text, int32_t *day);
 
+/*  Days from today until the next yearly recurrence of the date text (a renewal date:
+    one in the past has renewed, so its next anniversary counts); `unknown` when the text
+    is missing or not a date. */
+int32_t date_days_to_next_anniversary (const char *text, int32_t today, int32_t unknown);
+
 /*  Write "YYYY-MM-DD" into buf (at least DATE_TEXT_MAX bytes); returns buf. */
 char *date_format (int32_t day, char *buf);
 

@@ -169,18 +169,6 @@ health_model_destroy (health_model_t **self_p)
     }
 }
 
-/*  Days from today to the next renewal (a past date renews yearly). */
-static double
-s_days_to_renewal (const Campaign__Account *account, int32_t today)
-{
-    int32_t renewal;
-    if (!account->renewal_date || date_parse (account->renewal_date, &renewal))
-        return 365;
-    while (renewal < today)
-        renewal += 365;
-    return renewal - today;
-}
-
 static int s_flag (Campaign__AccountHealth *health, const char *code, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
@@ -231,7 +219,7 @@ health_score (const health_model_t *model, const Campaign__Account *account, int
         [M_SPONSOR] = 0.5 * account->champion + 0.5 * account->exec_sponsor,
         [M_STAKEHOLDER] =
             changed ? account->stakeholder_change_days : model->measures[M_STAKEHOLDER].high,
-        [M_RENEWAL] = s_days_to_renewal (account, today),
+        [M_RENEWAL] = date_days_to_next_anniversary (account->renewal_date, today, 365),
     };
     Campaign__AccountHealth *health = calloc (1, sizeof *health);
     if (!health)

@@ -179,18 +179,6 @@ qualify_destroy (qualify_t **self_p)
     }
 }
 
-/*  Days from today to the next renewal (a past date renews yearly); 365 if unknown. */
-static double
-s_days_to_renewal (const Campaign__Account *account, int32_t today)
-{
-    int32_t renewal;
-    if (!account->renewal_date || date_parse (account->renewal_date, &renewal))
-        return 365;
-    while (renewal < today)
-        renewal += 365;
-    return renewal - today;
-}
-
 static bool
 s_contains (const char *text, const char *phrase)
 {
@@ -220,7 +208,7 @@ s_letters (const qualify_t *self, const qualify_input_t *in, int32_t today,
 {
     const Campaign__Account *a = in->account;
     const Campaign__Note *note = in->note;
-    double days = s_days_to_renewal (a, today);
+    double days = date_days_to_next_anniversary (a->renewal_date, today, 365);
     bool renewing = days <= self->renewal_window_days;
     qualify_letter_t *l;
 

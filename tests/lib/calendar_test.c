@@ -267,3 +267,17 @@ Test (calendar, seconds_per_week_drift)
     cr_assert_eq (calendar_today (calendar, t0 + 9000000), start + 35);
     calendar_destroy (&calendar);
 }
+
+Test (calendar, days_to_the_next_anniversary)
+{
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-10-05", &today), 0);
+    cr_expect_eq (date_days_to_next_anniversary ("2026-10-15", today, -1), 10);
+    cr_expect_eq (date_days_to_next_anniversary ("2026-10-05", today, -1), 0);
+    /*  A renewal date in the past has renewed: its next anniversary counts. */
+    cr_expect_eq (date_days_to_next_anniversary ("2026-09-30", today, -1), 360);
+    /*  2024-10-10 + 2 x 365 days = 2026-10-10 (no 29 February in between). */
+    cr_expect_eq (date_days_to_next_anniversary ("2024-10-10", today, -1), 5);
+    cr_expect_eq (date_days_to_next_anniversary (NULL, today, 365), 365);
+    cr_expect_eq (date_days_to_next_anniversary ("soon", today, 365), 365);
+}

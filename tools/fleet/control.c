@@ -31,22 +31,6 @@
 #define READY_WAIT_MS  10000 /* the supervisor only forks and execs before it says ok */
 #define POLL_PAUSE_MS  100   /* between two looks at the fleet while waiting */
 
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-s_wall_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 s_mkdirs (const char *path, err_t *err)
 {
@@ -270,7 +254,7 @@ s_print_table (fleet_t *fleet, const s_view_t *view, FILE *out)
             width = (int)strlen (fleet_name (fleet, i));
     fprintf (out, "%-*s  %7s  %8s  %8s  %-10s  %-14s  %s\n", width, "NAME", "PID", "UPTIME",
              "RESTARTS", "STATE", "REGISTERED", "LAST EXIT");
-    int64_t now = s_wall_ms ();
+    int64_t now = wire_now_ms ();
     for (size_t i = 0; i < fleet_size (fleet); i++) {
         const fleet_entry_t *entry = s_entry (fleet, view, i);
         char pid[16] = "-", uptime[48] = "-", registered[64];
@@ -325,7 +309,7 @@ s_wait_fleet (fleet_t *fleet, client_t *client, int64_t deadline, const char *ta
               const s_view_t *before, s_view_t *view)
 {
     for (;;) {
-        int64_t left = deadline - s_mono_ms ();
+        int64_t left = deadline - zclock_mono ();
         s_observe (fleet, client, left > 1000 ? 1000 : (int)left, view);
         bool done = view->entries != NULL, failed = false;
         for (size_t i = 0; i < fleet_size (fleet); i++) {
@@ -346,7 +330,7 @@ s_wait_fleet (fleet_t *fleet, client_t *client, int64_t deadline, const char *ta
             return failed ? S_WAIT_FAILED : S_WAIT_DONE;
         if (s_running (fleet) == 0)
             return S_WAIT_GONE;
-        if (s_mono_ms () >= deadline)
+        if (zclock_mono () >= deadline)
             return S_WAIT_TIMEOUT;
         poll (NULL, 0, POLL_PAUSE_MS);
     }
@@ -454,9 +438,9 @@ s_await_ready (int fd, err_t *err)
 {
     char text[ERR_MSG_MAX + 16];
     size_t size = 0;
-    int64_t deadline = s_mono_ms () + READY_WAIT_MS;
+    int64_t deadline = zclock_mono () + READY_WAIT_MS;
     while (size < sizeof text - 1) {
-        int64_t left = deadline - s_mono_ms ();
+        int64_t left = deadline - zclock_mono ();
         struct pollfd item = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll (&item, 1, (int)left) == 0)
             return err_set (err, ERR_TIMEOUT, "the supervisor did not report within %d ms",
@@ -513,7 +497,7 @@ control_start (fleet_t *fleet, cli_t *cli, err_t *err)
     rc = s_client (fleet, cli, &client, err);
     if (rc)
         goto cleanup;
-    int64_t deadline = s_mono_ms () + fleet_start_timeout_ms (fleet);
+    int64_t deadline = zclock_mono () + fleet_start_timeout_ms (fleet);
     s_wait_t outcome = s_wait_fleet (fleet, client, deadline, NULL, NULL, &view);
     rc = s_wait_verdict (fleet, outcome, &view, "start", err);
     if (!rc) {
@@ -553,9 +537,9 @@ s_wait_gone (pid_t pid, int timeout_ms)
     if (errno == ESRCH)
         return true;
     /*  No pidfd (old kernel): look again on a short tick. */
-    int64_t deadline = s_mono_ms () + timeout_ms;
+    int64_t deadline = zclock_mono () + timeout_ms;
     while (kill (pid, 0) == 0 || errno != ESRCH) {
-        if (s_mono_ms () >= deadline)
+        if (zclock_mono () >= deadline)
             return false;
         poll (NULL, 0, 20);
     }
@@ -616,7 +600,7 @@ s_status_json (fleet_t *fleet, const s_view_t *view, pid_t supervisor)
     json_object_set_new (root, "state_dir", json_string (fleet_state_dir (fleet)));
     json_object_set_new (root, "broker_answers", json_boolean (view->snapshot != NULL));
     json_t *list = json_array ();
-    int64_t now = s_wall_ms ();
+    int64_t now = wire_now_ms ();
     for (size_t i = 0; i < fleet_size (fleet); i++) {
         const fleet_entry_t *entry = s_entry (fleet, view, i);
         const char *agent_state;
@@ -740,7 +724,7 @@ control_restart (fleet_t *fleet, cli_t *cli, const char *target, err_t *err)
     }
     if (!rc) {
         int64_t deadline =
-            s_mono_ms () + fleet_stop_timeout_ms (fleet) + fleet_start_timeout_ms (fleet);
+            zclock_mono () + fleet_stop_timeout_ms (fleet) + fleet_start_timeout_ms (fleet);
         s_wait_t outcome = s_wait_fleet (fleet, client, deadline, target, &before, &view);
         rc = s_wait_verdict (fleet, outcome, &view, "restart", err);
     }

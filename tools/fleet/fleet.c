@@ -12,6 +12,7 @@
 #include "fleet.h"
 
 #include "log.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,22 +80,6 @@ struct _fleet_t {
     s_phase_t phase;
     bool dirty; /* the status file is out of date */
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-s_wall_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *s_format (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
@@ -690,9 +675,9 @@ s_timestamp (char *buf, size_t size)
 static void
 s_spawn (fleet_t *self, s_proc_t *proc)
 {
-    int64_t now = s_mono_ms ();
+    int64_t now = zclock_mono ();
     proc->started_mono = now;
-    proc->started_ms = s_wall_ms ();
+    proc->started_ms = wire_now_ms ();
     proc->kill_at = 0;
     proc->requested = false;
     self->dirty = true;
@@ -1019,11 +1004,11 @@ fleet_run (fleet_t *self, cli_t *cli, int lock_fd, int ready_fd)
     s_report (ready_fd, "ok\n");
 
     while (self->phase != S_PHASE_DONE) {
-        int64_t now = s_mono_ms ();
+        int64_t now = zclock_mono ();
         struct pollfd item = {.fd = signal_fd, .events = POLLIN};
         if (poll (&item, 1, s_next_timeout (self, now)) < 0 && errno != EINTR) {
             log_error ("poll: %s; stopping the fleet", strerror (errno));
-            s_stop_begin (self, s_mono_ms ());
+            s_stop_begin (self, zclock_mono ());
         }
         bool child = false, stop = false, reload = false, request = false;
         struct signalfd_siginfo info;
@@ -1037,7 +1022,7 @@ fleet_run (fleet_t *self, cli_t *cli, int lock_fd, int ready_fd)
             else if (info.ssi_signo == SIGUSR1)
                 request = true;
         }
-        now = s_mono_ms ();
+        now = zclock_mono ();
         if (stop)
             s_stop_begin (self, now);
         if (child)
