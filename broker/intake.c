@@ -58,10 +58,121 @@ s_word (const char *field, const char *value, const char *const *allowed, err_t 
     return err_set (err, ERR_INVALID, "%s '%s' is not one of %s", field, value, list);
 }
 
+/* --------------------------------------------------------------------------
+   Multi-part imports: the three import messages share their shape (source, the
+   records, import_id, part, parts), so one piece of code stages parts and assembles
+   the whole import through protobuf-c's descriptors. */
+
+typedef struct {
+    const ProtobufCMessageDescriptor *descriptor;
+    ProtobufCMessage **parts;
+    size_t n;
+} s_parts_t;
+
+static int
+s_collect_part (void *arg, uint32_t part, const void *data, size_t size)
+{
+    s_parts_t *parts = arg;
+    ProtobufCMessage **grown = realloc (parts->parts, (parts->n + 1) * sizeof *grown);
+    if (!grown)
+        return ERR_NOMEM;
+    parts->parts = grown;
+    parts->parts[parts->n] = protobuf_c_message_unpack (parts->descriptor, NULL, size, data);
+    return parts->parts[parts->n++] ? 0 : ERR_STORAGE;
+}
+
+/*  Free an assembled import: its shell and pointer array, then the parts that own the
+    records. */
+static void
+s_free_whole (ProtobufCMessage **whole, s_parts_t *parts)
+{
+    if (*whole) {
+        free (*wire_repeated_items (*whole, 2));
+        free (*whole);
+        *whole = NULL;
+    }
+    for (size_t i = 0; i < parts->n; i++)
+        if (parts->parts[i])
+            protobuf_c_message_free_unpacked (parts->parts[i], NULL);
+    free (parts->parts);
+    parts->parts = NULL;
+    parts->n = 0;
+}
+
+/*  Stage one part of a multi-part import. While parts are missing: *whole stays NULL
+    and detail says how far the import is. With the last part: *whole is the assembled
+    import (free with s_free_whole after applying it). */
+static int
+s_import_part (const turn_t *ctx, const char *kind, const ProtobufCMessage *part_message,
+               const char *import_id, uint32_t part, uint32_t parts, ProtobufCMessage **whole,
+               s_parts_t *held, char *detail, size_t size, err_t *err)
+{
+    *whole = NULL;
+    if (!import_id || !*import_id || strlen (import_id) > ID_MAX || part < 1 || part > parts)
+        return err_set (err, ERR_INVALID,
+                        "%s: part %u of %u of import '%s' is not a valid part", kind, part,
+                        parts, import_id ? import_id : "");
+    size_t packed_size = protobuf_c_message_get_packed_size (part_message);
+    uint8_t *packed = malloc (packed_size ? packed_size : 1);
+    if (!packed)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    protobuf_c_message_pack (part_message, packed);
+    int64_t staged = 0;
+    int rc =
+        store_stage_part (ctx->store, kind, import_id, part, packed, packed_size, &staged, err);
+    free (packed);
+    if (rc)
+        return rc;
+    if (staged < parts) {
+        snprintf (detail, size, "%s part %u of %u staged (%lld of %u in)", kind, part, parts,
+                  (long long)staged, parts);
+        return 0;
+    }
+    held->descriptor = part_message->descriptor;
+    if ((rc = store_staged_parts (ctx->store, kind, import_id, s_collect_part, held, err)))
+        return rc;
+    const ProtobufCFieldDescriptor *source =
+        protobuf_c_message_descriptor_get_field (part_message->descriptor, 1);
+    size_t total = 0;
+    for (size_t i = 0; i < held->n; i++)
+        total += *wire_repeated_count (held->parts[i], 2);
+    ProtobufCMessage *shell = calloc (1, part_message->descriptor->sizeof_message);
+    void **items = calloc (total + 1, sizeof *items);
+    if (!shell || !items) {
+        free (shell);
+        free (items);
+        return err_set (err, ERR_NOMEM, "out of memory");
+    }
+    part_message->descriptor->message_init (shell);
+    size_t at = 0;
+    for (size_t i = 0; i < held->n; i++) {
+        size_t n = *wire_repeated_count (held->parts[i], 2);
+        memcpy (items + at, *wire_repeated_items (held->parts[i], 2), n * sizeof *items);
+        at += n;
+    }
+    *(char **)((char *)shell + source->offset) =
+        *(char **)((char *)held->parts[0] + source->offset);
+    *wire_repeated_count (shell, 2) = total;
+    *wire_repeated_items (shell, 2) = items;
+    *whole = shell;
+    return 0;
+}
+
 static int
 intake_import_portfolio (const turn_t *ctx, const Campaign__ImportPortfolio *import,
                          char *detail, size_t size, err_t *err)
 {
+    if (import->has_parts && import->parts > 1) {
+        ProtobufCMessage *whole = NULL;
+        s_parts_t held = {NULL, NULL, 0};
+        int rc = s_import_part (ctx, "import-portfolio", &import->base, import->import_id,
+                                import->part, import->parts, &whole, &held, detail, size, err);
+        if (!rc && whole)
+            rc = intake_import_portfolio (ctx, (const Campaign__ImportPortfolio *)whole, detail,
+                                          size, err);
+        s_free_whole (&whole, &held);
+        return rc;
+    }
     if (import->n_accounts == 0)
         return err_set (err, ERR_INVALID, "portfolio import has no accounts");
     zhashx_t *seen = zhashx_new ();
@@ -90,6 +201,17 @@ static int
 intake_import_roster (const turn_t *ctx, const Campaign__ImportRoster *import, char *detail,
                       size_t size, err_t *err)
 {
+    if (import->has_parts && import->parts > 1) {
+        ProtobufCMessage *whole = NULL;
+        s_parts_t held = {NULL, NULL, 0};
+        int rc = s_import_part (ctx, "import-roster", &import->base, import->import_id,
+                                import->part, import->parts, &whole, &held, detail, size, err);
+        if (!rc && whole)
+            rc = intake_import_roster (ctx, (const Campaign__ImportRoster *)whole, detail, size,
+                                       err);
+        s_free_whole (&whole, &held);
+        return rc;
+    }
     if (import->n_people == 0)
         return err_set (err, ERR_INVALID, "roster import has no people");
     int rc = 0;
@@ -109,6 +231,17 @@ static int
 intake_import_history (const turn_t *ctx, const Campaign__ImportHistory *import, char *detail,
                        size_t size, err_t *err)
 {
+    if (import->has_parts && import->parts > 1) {
+        ProtobufCMessage *whole = NULL;
+        s_parts_t held = {NULL, NULL, 0};
+        int rc = s_import_part (ctx, "import-history", &import->base, import->import_id,
+                                import->part, import->parts, &whole, &held, detail, size, err);
+        if (!rc && whole)
+            rc = intake_import_history (ctx, (const Campaign__ImportHistory *)whole, detail,
+                                        size, err);
+        s_free_whole (&whole, &held);
+        return rc;
+    }
     int rc = 0;
     for (size_t i = 0; !rc && i < import->n_records; i++)
         if ((rc = records_check_history (import->records[i], err)))

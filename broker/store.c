@@ -101,6 +101,8 @@ static const char s_schema[] =
     "  activity_index INTEGER PRIMARY KEY, activity TEXT NOT NULL,"
     "  due_day INTEGER NOT NULL, passed_day INTEGER, override_by TEXT,"
     "  override_reason TEXT, failed TEXT);"
+    "CREATE TABLE IF NOT EXISTS staging (kind TEXT NOT NULL, import_id TEXT NOT NULL,"
+    "  part INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, import_id, part));"
     "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
     "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));";
 
@@ -1480,4 +1482,57 @@ store_opportunities_page (store_t *self, const char *csm, const char *stage, con
     *out = items;
     *n = count;
     return 0;
+}
+
+int
+store_stage_part (store_t *self, const char *kind, const char *import_id, uint32_t part,
+                  const uint8_t *data, size_t size, int64_t *staged, err_t *err)
+{
+    /*  A new import of this kind abandons any earlier unfinished one. */
+    sqlite3_stmt *stmt;
+    int rc =
+        s_prepare (self, "DELETE FROM staging WHERE kind = ?1 AND import_id <> ?2", &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, import_id, -1, SQLITE_STATIC);
+    if ((rc = s_run (self, stmt, err, "staging clear")))
+        return rc;
+    if ((rc = s_prepare (self, "INSERT OR REPLACE INTO staging VALUES (?1, ?2, ?3, ?4)", &stmt,
+                         err)))
+        return rc;
+    sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, import_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, part);
+    sqlite3_bind_blob (stmt, 4, data, (int)size, SQLITE_STATIC);
+    if ((rc = s_run (self, stmt, err, "staging put")))
+        return rc;
+    return s_count (self, "SELECT count(*) FROM staging WHERE import_id = ?1", import_id,
+                    staged, err);
+}
+
+int
+store_staged_parts (store_t *self, const char *kind, const char *import_id, store_part_fn *fn,
+                    void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT part, body FROM staging WHERE kind = ?1 AND import_id = ?2 "
+                        "ORDER BY part",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, import_id, -1, SQLITE_STATIC);
+    int step;
+    while (!rc && (step = sqlite3_step (stmt)) == SQLITE_ROW)
+        rc = fn (arg, (uint32_t)sqlite3_column_int64 (stmt, 0), sqlite3_column_blob (stmt, 1),
+                 (size_t)sqlite3_column_bytes (stmt, 1));
+    sqlite3_finalize (stmt);
+    if (rc)
+        return err_set (err, rc, "staged import %s cannot be read", import_id);
+    if ((rc = s_prepare (self, "DELETE FROM staging WHERE kind = ?1", &stmt, err)))
+        return rc;
+    sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+    return s_run (self, stmt, err, "staging done");
 }

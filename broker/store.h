@@ -193,6 +193,16 @@ bool store_account_has_opportunity (store_t *self, const char *account_id);
 int store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err);
 void store_batch_context_free (Campaign__TaskInput *input);
 
+/*  Multi-part imports: stage one part (replacing a resent one; abandoning other
+    unfinished imports of the kind); *staged is how many parts of import_id are in. */
+int store_stage_part (store_t *self, const char *kind, const char *import_id, uint32_t part,
+                      const uint8_t *data, size_t size, int64_t *staged, err_t *err);
+/*  Hand every staged part of import_id to fn in part order (fn returns 0 or an ERR_*),
+    then drop the kind's staging. */
+typedef int (store_part_fn) (void *arg, uint32_t part, const void *data, size_t size);
+int store_staged_parts (store_t *self, const char *kind, const char *import_id,
+                        store_part_fn *fn, void *arg, err_t *err);
+
 /*  Every account id, sorted (malloc'd array of malloc'd strings). */
 int store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err);
 

@@ -175,6 +175,22 @@ wire_publish (zsock_t *pub, const char *topic, const wire_envelope_t *env)
     return rc;
 }
 
+size_t *
+wire_repeated_count (ProtobufCMessage *message, unsigned field_id)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field (message->descriptor, field_id);
+    return (size_t *)((char *)message + field->quantifier_offset);
+}
+
+void ***
+wire_repeated_items (ProtobufCMessage *message, unsigned field_id)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field (message->descriptor, field_id);
+    return (void ***)((char *)message + field->offset);
+}
+
 const char *
 wire_body_name (int body_case)
 {

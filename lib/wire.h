@@ -70,6 +70,12 @@ int wire_publish (zsock_t *pub, const char *topic, const wire_envelope_t *env);
 /*  Publish [topic][frame] where frame is an already packed envelope (not consumed). */
 int wire_publish_frame (zsock_t *pub, const char *topic, zframe_t *frame);
 
+/*  The element count and the element array of a repeated field (by field number) of a
+    message, through its descriptor: for code that treats messages of the same shape
+    alike (the three import messages). The field must exist and be repeated. */
+size_t *wire_repeated_count (ProtobufCMessage *message, unsigned field_id);
+void ***wire_repeated_items (ProtobufCMessage *message, unsigned field_id);
+
 /*  "hello", "submission", ... for logs; "none" when unset. */
 const char *wire_body_name (int body_case);
 

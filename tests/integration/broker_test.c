@@ -7,6 +7,7 @@
 #include "test_support.h"
 
 #include "client.h"
+#include "records.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -400,5 +401,81 @@ Test (broker, sighup_reloads_the_log_level_and_keeps_serving)
     cr_expect (!strstr (log, "after reload"), "info lines are filtered after the reload");
     free (log);
     cr_expect_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    ts_broker_cleanup (&broker);
+}
+
+/*  Send one part of the small portfolio (records [from, from + n)) as part `part` of
+    `parts` of import id; returns the answer's body case. */
+static int
+s_send_part (ts_broker_t *broker, Campaign__ImportPortfolio *all, size_t from, size_t n,
+             uint32_t part, uint32_t parts)
+{
+    char *endpoint = ts_broker_endpoint (broker);
+    client_t *client = client_new (endpoint, "test-campaign", "part-sender");
+    free (endpoint);
+    Campaign__ImportPortfolio import = CAMPAIGN__IMPORT_PORTFOLIO__INIT;
+    import.source = "accounts_small.csv";
+    import.accounts = all->accounts + from;
+    import.n_accounts = n;
+    import.import_id = "import-1";
+    import.has_part = import.has_parts = 1;
+    import.part = part;
+    import.parts = parts;
+    Campaign__Submission sub = CAMPAIGN__SUBMISSION__INIT;
+    sub.person = "OPS-01";
+    sub.kind_case = CAMPAIGN__SUBMISSION__KIND_IMPORT_PORTFOLIO;
+    sub.import_portfolio = &import;
+    wire_out_t out;
+    client_prepare (client, &out);
+    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
+    out.env.submission = &sub;
+    wire_envelope_t *reply = NULL;
+    err_t err;
+    int body = client_request (client, &out.env, &reply, &err) ? -1 : (int)reply->body_case;
+    wire_free (&reply);
+    client_destroy (&client);
+    return body;
+}
+
+static bool
+s_portfolio_loaded (ts_broker_t *broker, const char *detail)
+{
+    wire_envelope_t *reply = NULL;
+    cr_assert_eq (ts_snapshot (broker, 5000, &reply), 0);
+    bool found = false;
+    for (size_t i = 0; i < reply->snapshot->n_gate; i++)
+        if (strcmp (reply->snapshot->gate[i]->name, "portfolio_loaded") == 0)
+            found = strcmp (reply->snapshot->gate[i]->detail, detail) == 0;
+    wire_free (&reply);
+    return found;
+}
+
+Test (broker, a_large_import_goes_in_parts_and_applies_whole)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, NULL), 0);
+    char *path = ts_data_path ("accounts_small.csv");
+    Campaign__ImportPortfolio *all = NULL;
+    err_t err;
+    cr_assert_eq (records_load_accounts (path, &all, &err), 0, "%s", err.msg);
+    /*  Part 1 of 2 alone changes nothing; it survives a SIGKILL; part 2 completes it. */
+    cr_assert_eq (s_send_part (&broker, all, 0, 3, 1, 2), CAMPAIGN__ENVELOPE__BODY_ACK);
+    cr_expect (s_portfolio_loaded (&broker, "0 accounts"), "nothing half-loaded");
+    cr_assert_eq (ts_broker_signal (&broker, SIGKILL), 128 + SIGKILL);
+    cr_assert_eq (ts_broker_restart (&broker), 0);
+    cr_assert_eq (s_send_part (&broker, all, 3, 2, 2, 2), CAMPAIGN__ENVELOPE__BODY_ACK);
+    cr_expect (s_portfolio_loaded (&broker, "5 accounts"), "applied whole with the last part");
+    campaign__import_portfolio__free_unpacked (all, NULL);
+    /*  campaign-submit splits by itself past client.import_part_records. */
+    char *out = NULL, *errs = NULL;
+    int rc = ts_tool (&broker, &out, &errs, "campaign-submit", "-o",
+                      "client.import_part_records=2", "import-portfolio", path, NULL);
+    cr_expect_eq (rc, 0, "%s", errs);
+    cr_expect (s_has_text (errs, "part 2 of 3 sent"), "%s", errs);
+    cr_expect (s_has_text (out, "5 accounts imported"), "%s", out);
+    cr_expect (s_portfolio_loaded (&broker, "5 accounts"));
+    free (out);
+    free (errs);
+    free (path);
     ts_broker_cleanup (&broker);
 }
