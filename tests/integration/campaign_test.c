@@ -377,3 +377,56 @@ Test (campaign, the_pipeline_can_be_listed_by_csm_and_stage, .timeout = 120)
     free (one);
     s_stop (&c);
 }
+
+Test (campaign, reports_are_written_whole, .timeout = 120)
+{
+    s_campaign_t c;
+    s_start (&c, NULL);
+    cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
+    cr_assert_eq (SUBMIT (&c, NULL, "import-roster", c.roster), 0);
+    cr_assert_eq (SUBMIT (&c, NULL, "--as", "L-001", "targets", "--arr-goal", "400K",
+                          "--conversion", "40%", "--deals", "25", "--investment", "60K"),
+                  0);
+    cr_assert_eq (SUBMIT (&c, NULL, "advance", "--weeks", "2"), 0);
+    wire_envelope_t *reply = s_settle (&c);
+    wire_free (&reply);
+    char *out = NULL;
+    cr_assert_eq (ts_tool (&c.broker, &out, NULL, "campaign-report", NULL), 0);
+    cr_expect (s_has (out, "5 opportunities"), "%s", out);
+    free (out);
+    const char *files[] = {"snapshot.json", "pipeline.csv", "pipeline.json", "targets.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        char *path = NULL;
+        cr_assert (asprintf (&path, "%s/reports/%s", c.broker.dir, files[i]) > 0);
+        char *text = ts_read_file (path);
+        cr_expect_not_null (text, "%s written", files[i]);
+        if (i == 0)
+            cr_expect (s_has (text, "\"activity\": \"qualification and outreach\""), "%s",
+                       text);
+        if (i == 1) {
+            int rows = 0;
+            for (char *p = text; p && (p = strchr (p, '\n')); p++)
+                rows++;
+            cr_expect_eq (rows, 6, "a header and 5 opportunities: %s", text);
+            cr_expect (s_has (text, "opportunity_id,account_id,type,stage,tier"), "%s", text);
+        }
+        if (i == 3) {
+            /*  Every data row's sixth column (qualified) says yes; Tier 1 rows come first. */
+            char *cursor = text, *line = strsep (&cursor, "\n"); /* the header */
+            unsigned last_tier = 0;
+            while ((line = strsep (&cursor, "\n")) && *line) {
+                char *field = line, *cell = NULL;
+                unsigned tier = 0;
+                for (int column = 0; column < 6 && (cell = strsep (&field, ",")); column++)
+                    if (column == 4)
+                        tier = (unsigned)atoi (cell);
+                cr_expect_str_eq (cell, "yes", "only qualified opportunities");
+                cr_expect_geq (tier, last_tier, "tiers in order");
+                last_tier = tier;
+            }
+        }
+        free (text);
+        free (path);
+    }
+    s_stop (&c);
+}

@@ -1,0 +1,24 @@
+/*  report.h: the campaign's reports, written from what the broker says (SPEC section 6).
+
+    report_write asks the broker for a snapshot and every opportunity (PipelineRequest,
+    page by page) and writes into a directory, each file complete or not at all (written
+    under a temporary name, then renamed):
+      snapshot.json   the snapshot, as campaign-status --once --json prints it
+      pipeline.csv    every opportunity, one row each (RFC 4180)
+      pipeline.json   the same as a JSON array
+      targets.csv     the tiered target list: qualified opportunities, Tier 1 first, then
+                      by potential ARR, with the assignee and the AE
+    The forecast, results, retrospective and dashboard join these with their issues.
+*/
+#ifndef CAMPAIGN_REPORT_H
+#define CAMPAIGN_REPORT_H
+
+#include "client.h"
+#include "err.h"
+
+/*  Write the reports for the broker behind client into dir (created if missing).
+    *written receives how many opportunities the reports hold. ERR_UNREACHABLE if the
+    broker does not answer, ERR_IO with the path when a file cannot be written. */
+int report_write (client_t *client, const char *dir, size_t *written, err_t *err);
+
+#endif
