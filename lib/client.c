@@ -10,6 +10,7 @@ struct _client_t {
     int timeout_ms;
     int retries;
     size_t max_bytes;
+    size_t part_records;
     zsock_t *dealer;
 };
 
@@ -25,6 +26,7 @@ client_new (const char *endpoint, const char *campaign, const char *sender)
     self->timeout_ms = 5000;
     self->retries = 3;
     self->max_bytes = WIRE_MAX_BYTES;
+    self->part_records = 10000;
     if (!self->endpoint || !self->campaign || !self->sender)
         client_destroy (&self);
     return self;
@@ -34,7 +36,7 @@ int
 client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *err)
 {
     const char *endpoint, *campaign;
-    int64_t timeout_ms, retries, max_bytes;
+    int64_t timeout_ms, retries, max_bytes, part_records;
     int rc =
         conf_string (conf, "broker.endpoint", "ipc:///tmp/campaign-broker.ipc", &endpoint, err);
     if (!rc)
@@ -46,6 +48,9 @@ client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *e
     if (!rc)
         rc = conf_int_range (conf, "broker.max_message_bytes", WIRE_MAX_BYTES, 1024, INT32_MAX,
                              &max_bytes, err);
+    if (!rc)
+        rc = conf_int_range (conf, "client.import_part_records", 10000, 1, 10000000,
+                             &part_records, err);
     if (rc)
         return rc;
     client_t *self = client_new (endpoint, campaign, sender);
@@ -53,6 +58,7 @@ client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *e
         return err_set (err, ERR_NOMEM, "out of memory");
     client_set_timeout (self, (int)timeout_ms, (int)retries);
     self->max_bytes = (size_t)max_bytes;
+    self->part_records = (size_t)part_records;
     *out = self;
     return 0;
 }
@@ -165,4 +171,69 @@ client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **re
     return err_set (err, ERR_UNREACHABLE,
                     "broker at '%s' did not answer (%d tries, %d ms each); is it running?",
                     self->endpoint, tries, self->timeout_ms);
+}
+
+void
+client_set_part_records (client_t *self, size_t records)
+{
+    self->part_records = records ? records : 1;
+}
+
+/*  The import message of a submission, if it is one. */
+static ProtobufCMessage *
+s_import_of (Campaign__Submission *sub)
+{
+    switch (sub->kind_case) {
+    case CAMPAIGN__SUBMISSION__KIND_IMPORT_PORTFOLIO: return &sub->import_portfolio->base;
+    case CAMPAIGN__SUBMISSION__KIND_IMPORT_ROSTER: return &sub->import_roster->base;
+    case CAMPAIGN__SUBMISSION__KIND_IMPORT_HISTORY: return &sub->import_history->base;
+    default: return NULL;
+    }
+}
+
+int
+client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *on_part, void *arg,
+               wire_envelope_t **reply, err_t *err)
+{
+    Campaign__Submission *sub =
+        req->body_case == CAMPAIGN__ENVELOPE__BODY_SUBMISSION ? req->submission : NULL;
+    ProtobufCMessage *import = sub ? s_import_of (sub) : NULL;
+    if (!import || *wire_repeated_count (import, 2) <= self->part_records)
+        return client_request (self, req, reply, err);
+
+    /*  The three import messages share their layout: 2 records, 3 import_id, 4 part,
+        5 parts; the portfolio's struct stands for all three. */
+    Campaign__ImportPortfolio *view = (Campaign__ImportPortfolio *)import;
+    size_t total = *wire_repeated_count (import, 2);
+    void **all = *wire_repeated_items (import, 2);
+    uint32_t parts = (uint32_t)((total + self->part_records - 1) / self->part_records);
+    wire_envelope_t part_req = *req;
+    char id[WIRE_ID_MAX + 1];
+    view->import_id = req->message_id;
+    view->has_part = view->has_parts = 1;
+    view->parts = parts;
+    int rc = 0;
+    *reply = NULL;
+    for (uint32_t p = 0; p < parts; p++) {
+        size_t from = (size_t)p * self->part_records;
+        size_t count = total - from < self->part_records ? total - from : self->part_records;
+        *wire_repeated_items (import, 2) = all + from;
+        *wire_repeated_count (import, 2) = count;
+        view->part = p + 1;
+        snprintf (id, sizeof id, "%.*s.%u", WIRE_ID_MAX - 11, req->message_id, p + 1);
+        part_req.message_id = id;
+        wire_free (reply);
+        if ((rc = client_request (self, &part_req, reply, err)))
+            break;
+        if ((*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_ACK || p + 1 == parts)
+            break; /* a refusal ends the import; the last ack is the whole import's */
+        if (on_part)
+            on_part (arg, p + 1, parts);
+    }
+    *wire_repeated_items (import, 2) = all;
+    *wire_repeated_count (import, 2) = total;
+    view->import_id = NULL;
+    view->has_part = view->has_parts = 0;
+    view->part = view->parts = 0;
+    return rc;
 }

@@ -39,6 +39,20 @@ void client_prepare (client_t *self, wire_out_t *out);
 int client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **reply,
                     err_t *err);
 
+/*  Send a prepared envelope carrying a Submission and wait for its answer, as
+    client_request does; an import (portfolio, roster, history) with more records than
+    client.import_part_records goes in parts: the import id is the envelope's message
+    id, part k's message id is that id followed by ".k", so a re-run sends the same parts
+    and the broker answers duplicates. on_part (may be NULL) hears of each acknowledged
+    part but the last. *reply is the last answer: the whole import's acknowledgement or
+    the first refusal. The submission is left as it was given. */
+typedef void (client_part_fn) (void *arg, uint32_t part, uint32_t parts);
+int client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *on_part,
+                   void *arg, wire_envelope_t **reply, err_t *err);
+
+/*  Imports larger than this many records go in parts (client.import_part_records). */
+void client_set_part_records (client_t *self, size_t records);
+
 const char *client_endpoint (client_t *self);
 const char *client_campaign (client_t *self);
 

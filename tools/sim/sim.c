@@ -485,9 +485,12 @@ s_submit (sim_t *self, const char *person, const char *action, Campaign__Submiss
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
     out.env.submission = submission;
     wire_envelope_t *reply = NULL;
-    int rc = client_request (self->client, &out.env, &reply, err);
-    if (rc)
+    /*  client_submit sends a large import in parts, with ids derived from this one. */
+    int rc = client_submit (self->client, &out.env, NULL, NULL, &reply, err);
+    if (rc) {
+        wire_free (&reply);
         return rc;
+    }
     if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_ACK) {
         if (reply->ack->has_duplicate && reply->ack->duplicate)
             self->duplicates++;

@@ -67,7 +67,6 @@ typedef struct {
     bool json;
     const char *source; /* batch file name, or NULL */
     size_t line;
-    size_t part_records; /* imports larger than this go in parts (client.import_part_records) */
 } s_report_t;
 
 /*  Print the broker's answer; returns the exit code it means. */
@@ -129,77 +128,16 @@ s_report (const s_report_t *where, const wire_envelope_t *reply)
     return rc;
 }
 
-/*  The import message of a submission, if it is one. */
-static ProtobufCMessage *
-s_import_of (Campaign__Submission *sub)
+static void
+s_part_sent (void *arg, uint32_t part, uint32_t parts)
 {
-    switch (sub->kind_case) {
-    case CAMPAIGN__SUBMISSION__KIND_IMPORT_PORTFOLIO: return &sub->import_portfolio->base;
-    case CAMPAIGN__SUBMISSION__KIND_IMPORT_ROSTER: return &sub->import_roster->base;
-    case CAMPAIGN__SUBMISSION__KIND_IMPORT_HISTORY: return &sub->import_history->base;
-    default: return NULL;
-    }
-}
-
-/*  A large import goes in parts of part_records records, each its own acknowledged
-    submission; the broker applies the whole import when the last part is in. The three
-    import messages share their field numbers (2 records, 3 import_id, 4 part, 5 parts). */
-static int
-s_send_parts (client_t *client, command_t *command, const s_report_t *where,
-              size_t part_records, err_t *err)
-{
-    Campaign__Submission *sub = (Campaign__Submission *)command_submission (command);
-    ProtobufCMessage *import = s_import_of (sub);
-    size_t total = *wire_repeated_count (import, 2);
-    void **all = *wire_repeated_items (import, 2);
-    uint32_t parts = (uint32_t)((total + part_records - 1) / part_records);
-    char import_id[WIRE_ID_MAX + 1];
-    wire_id_new (import_id);
-    /*  The fields at 3, 4, 5 are laid out alike in the three messages. */
-    Campaign__ImportPortfolio *view = (Campaign__ImportPortfolio *)import;
-    view->import_id = import_id;
-    view->has_part = view->has_parts = 1;
-    view->parts = parts;
-    int rc = CLI_EXIT_OK;
-    s_report_t quiet = *where;
-    for (uint32_t p = 0; p < parts && rc == CLI_EXIT_OK; p++) {
-        size_t from = (size_t)p * part_records;
-        *wire_repeated_items (import, 2) = all + from;
-        *wire_repeated_count (import, 2) =
-            total - from < part_records ? total - from : part_records;
-        view->part = p + 1;
-        wire_out_t out;
-        client_prepare (client, &out);
-        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
-        out.env.submission = sub;
-        wire_envelope_t *reply = NULL;
-        if (client_request (client, &out.env, &reply, err)) {
-            rc = CLI_EXIT_UNREACHABLE;
-            break;
-        }
-        /*  Only the last part's answer (the whole import) is reported, and a refusal. */
-        if (p + 1 < parts && reply->body_case == CAMPAIGN__ENVELOPE__BODY_ACK) {
-            if (!where->json)
-                fprintf (stderr, "part %u of %u sent\n", p + 1, parts);
-        } else
-            rc = s_report (&quiet, reply);
-        wire_free (&reply);
-    }
-    *wire_repeated_items (import, 2) = all;
-    *wire_repeated_count (import, 2) = total;
-    view->import_id = NULL;
-    view->has_part = view->has_parts = 0;
-    return rc;
+    if (!*(bool *)arg)
+        fprintf (stderr, "part %u of %u sent\n", part, parts);
 }
 
 static int
 s_send (client_t *client, command_t *command, const s_report_t *where, err_t *err)
 {
-    ProtobufCMessage *import =
-        s_import_of ((Campaign__Submission *)command_submission (command));
-    if (import && !command_message_id (command) && where->part_records > 0 &&
-        *wire_repeated_count (import, 2) > where->part_records)
-        return s_send_parts (client, command, where, where->part_records, err);
     wire_out_t out;
     client_prepare (client, &out);
     if (command_message_id (command))
@@ -207,10 +145,12 @@ s_send (client_t *client, command_t *command, const s_report_t *where, err_t *er
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
     out.env.submission = (Campaign__Submission *)command_submission (command);
     wire_envelope_t *reply = NULL;
-    int rc = client_request (client, &out.env, &reply, err);
-    if (rc)
+    bool quiet = where->json;
+    if (client_submit (client, &out.env, s_part_sent, &quiet, &reply, err)) {
+        wire_free (&reply);
         return CLI_EXIT_UNREACHABLE;
-    rc = s_report (where, reply);
+    }
+    int rc = s_report (where, reply);
     wire_free (&reply);
     return rc;
 }
@@ -280,8 +220,7 @@ s_load_batch (const char *path, const char *person, command_t ***out, size_t **l
 }
 
 static int
-s_batch (cli_t *cli, client_t *client, const char *path, const char *person, bool json,
-         size_t part_records)
+s_batch (cli_t *cli, client_t *client, const char *path, const char *person, bool json)
 {
     command_t **commands = NULL;
     size_t *lines = NULL, n = 0;
@@ -294,7 +233,7 @@ s_batch (cli_t *cli, client_t *client, const char *path, const char *person, boo
     size_t accepted = 0, rejected = 0;
     int exit_code = CLI_EXIT_OK;
     for (size_t i = 0; i < n; i++) {
-        s_report_t where = {json, path, lines[i], part_records};
+        s_report_t where = {json, path, lines[i]};
         rc = s_send (client, commands[i], &where, &err);
         if (rc == CLI_EXIT_UNREACHABLE) {
             fprintf (stderr, "%s: %s:%zu: %s; %zu line(s) not sent\n", cli->program, path,
@@ -362,20 +301,16 @@ main (int argc, char **argv)
     char sender[256];
     snprintf (sender, sizeof sender, "campaign-submit/%s", person);
     client_t *client = NULL;
-    int64_t part_records = 10000;
-    if (conf_int_range (cli.conf, "client.import_part_records", 10000, 1, 10000000,
-                        &part_records, &err) ||
-        client_new_from_conf (cli.conf, sender, &client, &err)) {
+    if (client_new_from_conf (cli.conf, sender, &client, &err)) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
         command_destroy (&command);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;
     }
     if (command_batch_file (command))
-        rc = s_batch (&cli, client, command_batch_file (command), person, json,
-                      (size_t)part_records);
+        rc = s_batch (&cli, client, command_batch_file (command), person, json);
     else {
-        s_report_t where = {json, NULL, 0, (size_t)part_records};
+        s_report_t where = {json, NULL, 0};
         rc = s_send (client, command, &where, &err);
         if (rc == CLI_EXIT_UNREACHABLE)
             fprintf (stderr, "%s: %s\n", cli.program, err.msg);
