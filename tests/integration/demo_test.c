@@ -1,0 +1,78 @@
+/*  demo_test.c: the demo's path at small size (issue 8): campaign-gen's data, the fleet
+    from the bundled configuration (real health scorers, stand-ins for the rest),
+    campaign-sim for 12 weeks, campaign-report, and a stop that leaves nothing running.
+
+    The fleet daemonizes, out of reach of the fixture's teardown: after `start`, this
+    test only uses non-fatal expectations, so it always reaches `stop`. */
+#include "test_support.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+TS_SUITE (demo);
+
+static bool
+s_has (const char *text, const char *needle)
+{
+    return text && strstr (text, needle);
+}
+
+Test (demo, the_main_job_at_small_size, .timeout = 300)
+{
+    ts_broker_t broker;
+    /*  The fixture writes the configuration layers; the fleet runs its own broker. */
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
+    char *data = NULL;
+    cr_assert (asprintf (&data, "%s/data", broker.dir) > 0);
+    char *gen = ts_bin ("campaign-gen");
+    char *gen_argv[] = {gen, "--accounts", "200", "--seed", "3", "--out", data, NULL};
+    cr_assert_eq (ts_run (gen_argv, 60000, NULL, NULL), 0);
+
+    char *out = NULL, *err = NULL;
+    int rc = ts_tool (&broker, &out, &err, "campaign-fleet", "start", NULL);
+    cr_expect_eq (rc, 0, "start: %s %s", out, err);
+    free (out);
+    free (err);
+    if (rc == 0) {
+        rc = ts_tool (&broker, &out, &err, "campaign-sim", "--seed", "3", "--data", data,
+                      "--quiet", NULL);
+        cr_expect_eq (rc, 0, "sim: %s", err);
+        cr_expect (s_has (out, "final position     week 12, wrap-up / retrospective"), "%s",
+                   out);
+        free (out);
+        free (err);
+        rc = ts_tool (&broker, &out, &err, "campaign-report", NULL);
+        cr_expect_eq (rc, 0, "report: %s", err);
+        free (out);
+        free (err);
+        char *targets = NULL;
+        cr_assert (asprintf (&targets, "%s/reports/targets.csv", broker.dir) > 0);
+        char *text = ts_read_file (targets);
+        cr_expect (s_has (text, "opportunity_id,account_id"), "the target list is written");
+        free (text);
+        free (targets);
+    }
+    rc = ts_tool (&broker, &out, &err, "campaign-fleet", "stop", NULL);
+    cr_expect_eq (rc, 0, "stop: %s %s", out, err);
+    free (out);
+    free (err);
+    /*  Nothing of the fleet is left: every pid the status file names is gone. */
+    char *status = NULL;
+    cr_assert (asprintf (&status, "%s/state/fleet.status", broker.dir) > 0);
+    char *text = ts_read_file (status);
+    int alive = 0;
+    for (char *line = text ? strtok (text, "\n") : NULL; line; line = strtok (NULL, "\n")) {
+        char name[128];
+        int pid = 0;
+        if (sscanf (line, "%127s %d", name, &pid) == 2 && pid > 0 && kill (pid, 0) == 0)
+            alive++;
+    }
+    cr_expect_eq (alive, 0, "no process of the fleet is left");
+    free (text);
+    free (status);
+    free (gen);
+    free (data);
+    ts_broker_cleanup (&broker);
+}
