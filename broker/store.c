@@ -101,6 +101,15 @@ static const char s_schema[] =
     "  activity_index INTEGER PRIMARY KEY, activity TEXT NOT NULL,"
     "  due_day INTEGER NOT NULL, passed_day INTEGER, override_by TEXT,"
     "  override_reason TEXT, failed TEXT);"
+    /*  Every lookup the broker makes per account, opportunity or handoff has an index:
+        without them a campaign's cost grows with the square of its portfolio. */
+    "CREATE INDEX IF NOT EXISTS notes_account ON notes (account_id);"
+    "CREATE INDEX IF NOT EXISTS handoffs_subject ON handoffs (team, kind, opportunity_id, "
+    "account_id);"
+    "CREATE INDEX IF NOT EXISTS handoffs_ae ON handoffs (ae);"
+    "CREATE INDEX IF NOT EXISTS opportunities_csm ON opportunities (csm, opportunity_id);"
+    "CREATE INDEX IF NOT EXISTS opportunities_stage ON opportunities (stage, opportunity_id);"
+    "CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs (acked_by, team);"
     "CREATE TABLE IF NOT EXISTS staging (kind TEXT NOT NULL, import_id TEXT NOT NULL,"
     "  part INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, import_id, part));"
     "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
@@ -742,13 +751,13 @@ store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_da
                    bool *created, err_t *err)
 {
     sqlite3_stmt *stmt;
-    int rc =
-        s_prepare (self,
-                   "SELECT seq FROM handoffs WHERE team = ?1 AND kind = ?2 AND "
-                   "coalesce (opportunity_id, '') = coalesce (?3, '') AND "
-                   "coalesce (account_id, '') = coalesce (?4, '') AND "
-                   "(opportunity_id IS NOT NULL OR coalesce (detail, '') = coalesce (?5, ''))",
-                   &stmt, err);
+    int rc = s_prepare (self,
+                        /*  IS compares NULLs as equal and, unlike coalesce, lets the
+                            subject index answer. */
+                        "SELECT seq FROM handoffs WHERE team = ?1 AND kind = ?2 AND "
+                        "opportunity_id IS ?3 AND account_id IS ?4 AND "
+                        "(opportunity_id IS NOT NULL OR detail IS ?5)",
+                        &stmt, err);
     if (rc)
         return rc;
     sqlite3_bind_text (stmt, 1, handoff->team, -1, SQLITE_STATIC);
