@@ -1,5 +1,5 @@
-/*  expansion-opportunity-identifier: the week-1 portfolio scan and the weeks 3-4
-    qualification of the campaign (issue 5 items 1 and 3), on the shared agent runtime.
+/*  expansion-opportunity-identifier: the identifier's tasks of the campaign (issue 5
+    items 1-6), on the shared agent runtime.
 
     identifier.portfolio_scan: per account of the batch, propensity per play
     (propensity.h) and whitespace per type (whitespace.h); one opportunity per account
@@ -11,8 +11,12 @@
     identifier.qualification: the batch's open opportunities (as the broker sent them, or
     recomputed for an account that has none) re-scored with BANT, rank, tier, qualified,
     complex, and assigned to a CSM by capacity (qualify.h); facts identifier.qualification.*
-    and identifier.unassigned. The other identifier tasks (issue 5 items 2, 4-6) fail with
-    ERR_UNSUPPORTED: the broker dead-letters them.
+    and identifier.unassigned.
+
+    identifier.campaign_design (week 2), identifier.pipeline_monitoring (weeks 5-7),
+    identifier.forecast (weeks 8-10), identifier.results (week 11): weeks.h (facts
+    design.*, monitor.*, forecast.*, results.*). Any other task name fails with
+    ERR_UNSUPPORTED: the broker dead-letters it.
 
     Facts are per batch: the broker keeps a fact by name, so the last batch's figures are
     what a fact shows; the opportunities themselves carry the whole portfolio.
@@ -21,6 +25,7 @@
 #include "calendar.h"
 #include "propensity.h"
 #include "qualify.h"
+#include "weeks.h"
 #include "whitespace.h"
 
 #include <math.h>
@@ -33,12 +38,14 @@ static const char s_usage[] =
     "Usage: expansion-opportunity-identifier [-c FILE]... [-o PATH=VALUE]... [--instance "
     "NAME]\n"
     "\n"
-    "Agent: the portfolio scan (propensity per play, whitespace per type, opportunities)\n"
-    "and the qualification (BANT, rank, Tier 1-3, assignment by CSM capacity) of the\n"
-    "batches the broker leases to it. Settings: catalog.* (tiers, modules, adjacency,\n"
-    "regions), identifier.* (propensity model, whitespace rules, qualify, tiers,\n"
-    "assignment), campaign.start_date, and the runtime's broker.endpoint, campaign.id,\n"
-    "agents.*.\n"
+    "Agent: the portfolio scan (propensity per play, whitespace per type, opportunities),\n"
+    "the campaign design (plays on the calendar, ROI inputs, conversion targets), the\n"
+    "qualification (BANT, rank, Tier 1-3, assignment by CSM capacity), the pipeline\n"
+    "monitoring (stalled deals, coaching), the forecast (P10-P90 vs target) and the\n"
+    "results (ARR, conversion, ROI, NRR impact) of the batches the broker leases to it.\n"
+    "Settings: catalog.*, plays, pipeline.stages, identifier.* (propensity model,\n"
+    "whitespace rules, qualify, tiers, assignment, design, monitor, forecast),\n"
+    "campaign.start_date, and the runtime's broker.endpoint, campaign.id, agents.*.\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE      configuration (repeatable; later files win)\n"
@@ -58,6 +65,7 @@ typedef struct {
     double high_from; /* propensity distribution cut-offs */
     double medium_from;
     int32_t start;
+    weeks_t weeks; /* design, monitoring, forecast, results */
 } s_identifier_t;
 
 static int
@@ -87,6 +95,8 @@ s_init (void *arg, conf_t *conf, err_t *err)
         rc = conf_string (conf, "campaign.start_date", "2026-10-05", &start, err);
     if (!rc && date_parse (start, &self->start))
         rc = err_set (err, ERR_INVALID, "campaign.start_date '%s' is not YYYY-MM-DD", start);
+    if (!rc)
+        rc = weeks_load (conf, self->start, &self->weeks, err);
     return rc;
 }
 
@@ -460,26 +470,46 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
     return rc;
 }
 
-/*  The identifier tasks of issue 5 this build does not do, with their item. */
 static int
 s_unsupported (const char *name, err_t *err)
 {
-    static const struct {
-        const char *name;
-        int item;
-    } later[] = {{"identifier.campaign_design", 2},
-                 {"identifier.pipeline_monitoring", 4},
-                 {"identifier.forecast", 5},
-                 {"identifier.results", 6}};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
-        if (strcmp (name, later[i].name) == 0)
-            return err_set (err, ERR_UNSUPPORTED,
-                            "%s: not implemented by this build: issue 5 item %d", name,
-                            later[i].item);
     return err_set (err, ERR_UNSUPPORTED,
                     "%s: not a task of the expansion-opportunity-identifier "
-                    "(identifier.portfolio_scan, identifier.qualification)",
+                    "(identifier.portfolio_scan, identifier.campaign_design, "
+                    "identifier.qualification, identifier.pipeline_monitoring, "
+                    "identifier.forecast, identifier.results)",
                     name);
+}
+
+/*  A Result of summary, payload text, facts and opportunities into out. */
+static int
+s_pack (const char *summary, char *text, size_t text_len, Campaign__Fact **facts,
+        size_t n_facts, Campaign__Opportunity **opportunities, size_t n_opportunities,
+        agent_output_t *out, err_t *err)
+{
+    Campaign__Result result = CAMPAIGN__RESULT__INIT;
+    result.summary = (char *)summary;
+    result.has_payload = 1;
+    result.payload.data = (uint8_t *)text;
+    result.payload.len = text_len;
+    result.facts = facts;
+    result.n_facts = n_facts;
+    result.opportunities = opportunities;
+    result.n_opportunities = n_opportunities;
+    size_t size = campaign__result__get_packed_size (&result);
+    out->payload = malloc (size ? size : 1);
+    out->summary = strdup (summary);
+    if (!out->payload || !out->summary) {
+        free (out->payload);
+        free (out->summary);
+        out->payload = NULL;
+        out->summary = NULL;
+        return err_set (err, ERR_NOMEM, "out of memory");
+    }
+    campaign__result__pack (&result, out->payload);
+    out->size = size;
+    out->is_result = true;
+    return 0;
 }
 
 static int
@@ -487,7 +517,8 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
 {
     const s_identifier_t *self = arg;
     bool scan = strcmp (task->name, "identifier.portfolio_scan") == 0;
-    if (!scan && strcmp (task->name, "identifier.qualification") != 0)
+    bool later = weeks_handles (task->name);
+    if (!scan && !later && strcmp (task->name, "identifier.qualification") != 0)
         return s_unsupported (task->name, err);
     Campaign__TaskInput *input =
         campaign__task_input__unpack (NULL, task->has_payload ? task->payload.len : 0,
@@ -502,6 +533,19 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
         if (!input->accounts[i]->account_id)
             rc = err_set (err, ERR_INVALID, "task %s: account record %zu has no id",
                           task->task_id, i + 1);
+    if (!rc && later) {
+        weeks_answer_t weeks;
+        memset (&weeks, 0, sizeof weeks);
+        rc = weeks_run (&self->weeks, task->name, input, today, &weeks);
+        if (rc)
+            rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
+        else
+            rc = s_pack (weeks.summary, weeks.text, weeks.text_len, weeks.facts, weeks.n_facts,
+                         NULL, 0, out, err);
+        weeks_answer_free (&weeks);
+        campaign__task_input__free_unpacked (input, NULL);
+        return rc;
+    }
     s_answer_t answer;
     memset (&answer, 0, sizeof answer);
     char summary[256] = "";
@@ -511,31 +555,9 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
         if (rc)
             rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
     }
-    if (!rc) {
-        Campaign__Result result = CAMPAIGN__RESULT__INIT;
-        result.summary = summary;
-        result.has_payload = 1;
-        result.payload.data = (uint8_t *)answer.text;
-        result.payload.len = answer.text_len;
-        result.facts = answer.facts;
-        result.n_facts = answer.n_facts;
-        result.opportunities = answer.opportunities;
-        result.n_opportunities = answer.n_opportunities;
-        size_t size = campaign__result__get_packed_size (&result);
-        out->payload = malloc (size ? size : 1);
-        out->summary = strdup (summary);
-        if (!out->payload || !out->summary) {
-            free (out->payload);
-            free (out->summary);
-            out->payload = NULL;
-            out->summary = NULL;
-            rc = err_set (err, ERR_NOMEM, "out of memory");
-        } else {
-            campaign__result__pack (&result, out->payload);
-            out->size = size;
-            out->is_result = true;
-        }
-    }
+    if (!rc)
+        rc = s_pack (summary, answer.text, answer.text_len, answer.facts, answer.n_facts,
+                     answer.opportunities, answer.n_opportunities, out, err);
     s_answer_free (&answer);
     campaign__task_input__free_unpacked (input, NULL);
     return rc;

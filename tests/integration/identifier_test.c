@@ -1,16 +1,20 @@
 /*  identifier_test.c: the real expansion-opportunity-identifier through the real broker
-    (issue 5 items 1 and 3), with the real customer-health-scorer.
+    (issue 5 items 1-6), with the real customer-health-scorer and the stand-in
+    segmentation analyst, from week 1 to week 11.
 
     A campaign-gen portfolio (300 accounts, seed 7) is scanned in week 1: opportunities
-    with potentials and propensities are stored. Leadership sets targets, the clock moves
-    to week 3; the gate into qualification waits for the week-2 campaign design, which
-    this build does not do (issue 5 item 2: dead-lettered), so an operator overrides it.
-    Then the qualification tiers every opportunity, keeps Tier 1 within its configured
-    share, never qualifies an at-risk account, and the broker opens the Sales handoff of
-    every qualified opportunity above $50K. */
+    with potentials and propensities are stored. Leadership sets targets; week 2 designs
+    the campaign (plays on the calendar from week 3). Week 3 qualification tiers every
+    opportunity, keeps Tier 1 within its configured share, never qualifies an at-risk
+    account, and the broker opens the Sales handoff of every qualified opportunity above
+    $50K. Then people move four qualified deals with campaign-submit: the week-5
+    monitoring counts them by stage and finds stalled deals, the week-8 forecast brackets
+    its expectation with P10-P90 against the $400K target, and the week-11 results report
+    the two won deals ($35K), the lost one, ROI, cost of acquisition and NRR impact. */
 #include "test_support.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -87,7 +91,47 @@ s_count (sqlite3 *db, const char *sql)
     return n;
 }
 
-Test (identifier, scans_then_qualifies_a_generated_portfolio, .timeout = 300)
+/*  The number of a stored fact (fails the test if there is none). */
+static double
+s_fact (sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq (
+        sqlite3_prepare_v2 (db, "SELECT number FROM facts WHERE name = ?1", -1, &stmt, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW, "no fact %s", name);
+    double number = sqlite3_column_double (stmt, 0);
+    sqlite3_finalize (stmt);
+    return number;
+}
+
+static void
+s_advance (ts_broker_t *broker, const char *weeks)
+{
+    cr_assert_eq (
+        ts_tool (broker, NULL, NULL, "campaign-submit", "advance", "--weeks", weeks, NULL), 0);
+}
+
+/*  campaign-submit --as CSM-01 <args...> (NULL-terminated, at most 10). */
+static void
+s_submit (ts_broker_t *broker, ...)
+{
+    va_list ap;
+    const char *args[12] = {NULL};
+    int n = 0;
+    va_start (ap, broker);
+    for (const char *a; n < 11 && (a = va_arg (ap, const char *));)
+        args[n++] = a;
+    va_end (ap);
+    char *err = NULL;
+    int rc = ts_tool (broker, NULL, &err, "campaign-submit", args[0], args[1], args[2], args[3],
+                      args[4], args[5], args[6], args[7], args[8], args[9], args[10], NULL);
+    cr_assert_eq (rc, 0, "campaign-submit %s %s: %s", args[0], args[2], err ? err : "");
+    free (err);
+}
+
+Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
 {
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
@@ -145,21 +189,26 @@ Test (identifier, scans_then_qualifies_a_generated_portfolio, .timeout = 300)
                   0);
     sqlite3_close (db);
 
-    /*  Week 2 leadership sets targets; week 3 is held on the campaign design. */
+    /*  Leadership sets targets; week 2 designs the campaign. */
     cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "--as", "LEAD-01", "targets",
                            "--arr-goal", "400K", "--conversion", "40%", "--deals", "25",
                            "--investment", "60K", NULL),
                   0);
-    cr_assert_eq (
-        ts_tool (&broker, NULL, NULL, "campaign-submit", "advance", "--weeks", "2", NULL), 0);
-    until = (s_until_t){"campaign design", 3};
-    cr_assert_eq (ts_wait_snapshot (&broker, 30000, s_settled, &until), 0);
+    s_advance (&broker, "1");
+    until = (s_until_t){"campaign design", 4};
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_settled, &until), 0,
+                  "the campaign design did not finish");
+    db = s_store (&broker);
+    cr_expect_eq (s_count (db, "SELECT count(*) FROM tasks WHERE name = "
+                               "'identifier.campaign_design' AND state = 'done'"),
+                  1);
+    cr_expect_float_eq (s_fact (db, "design.plays"), 4, 1e-9, "the four configured plays");
+    cr_expect_gt (s_fact (db, "design.roi_inputs"), 0);
+    cr_expect_gt (s_fact (db, "design.seat.conversion_target"), 0);
+    sqlite3_close (db);
     uint64_t done = s_done (&broker);
-    cr_assert_eq (ts_tool (&broker, NULL, NULL, "campaign-submit", "--as", "OPS-01",
-                           "override-gate", "--reason",
-                           "campaign design is issue 5 item 2, not in this build", NULL),
-                  0);
-    /*  Week 3: the pre-campaign check, then the qualification. */
+    s_advance (&broker, "1");
+    /*  Week 3: the gate opens on the design; the pre-campaign check, the qualification. */
     until = (s_until_t){"qualification and outreach", done + 2};
     if (ts_wait_snapshot (&broker, 60000, s_settled, &until)) {
         wire_envelope_t *reply = NULL;
@@ -199,7 +248,107 @@ Test (identifier, scans_then_qualifies_a_generated_portfolio, .timeout = 300)
     cr_expect_eq (
         s_count (db, "SELECT count(*) FROM facts WHERE name = 'identifier.unassigned'"), 1,
         "what cannot be assigned is reported");
+    /*  Four qualified deals people will work. */
+    char *deal[4] = {NULL};
+    cr_assert_eq (sqlite3_prepare_v2 (db,
+                                      "SELECT opportunity_id FROM opportunities WHERE "
+                                      "qualified <> 0 ORDER BY tier, opportunity_id LIMIT 4",
+                                      -1, &stmt, NULL),
+                  SQLITE_OK);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW, "fewer than 4 qualified deals");
+        deal[i] = strdup ((const char *)sqlite3_column_text (stmt, 0));
+    }
+    sqlite3_finalize (stmt);
+    double portfolio = 0;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT body FROM accounts", -1, &stmt, NULL),
+                  SQLITE_OK);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        Campaign__Account *a = campaign__account__unpack (
+            NULL, (size_t)sqlite3_column_bytes (stmt, 0), sqlite3_column_blob (stmt, 0));
+        cr_assert_not_null (a);
+        portfolio += a->arr;
+        campaign__account__free_unpacked (a, NULL);
+    }
+    sqlite3_finalize (stmt);
     sqlite3_close (db);
+    for (int i = 0; i < 4; i++)
+        s_submit (&broker, "stage", "--opportunity", deal[i], "--stage", "discovery", NULL);
+
+    /*  Week 5: monitoring. The identified deals opened in week 1 are past 21 days. */
+    done = s_done (&broker);
+    s_advance (&broker, "2");
+    until = (s_until_t){"demonstrations and value selling", done + 1};
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_settled, &until), 0,
+                  "the pipeline monitoring did not finish");
+    db = s_store (&broker);
+    cr_expect_float_eq (s_fact (db, "monitor.stage.discovery"), 4, 1e-9);
+    cr_expect_gt (s_fact (db, "monitor.stalled"), 0);
+    cr_expect_gt (s_fact (db, "monitor.coached"), 0);
+    sqlite3_close (db);
+    s_submit (&broker, "stage", "--opportunity", deal[0], "--stage", "proposal", NULL);
+    s_submit (&broker, "stage", "--opportunity", deal[1], "--stage", "negotiation", NULL);
+    s_submit (&broker, "outcome", "--opportunity", deal[2], "--lost", "--reason",
+              "budget frozen", NULL);
+
+    /*  Week 8: the forecast against the $400K target. */
+    done = s_done (&broker);
+    s_advance (&broker, "3");
+    until = (s_until_t){"negotiation and close", done + 1};
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_settled, &until), 0,
+                  "the forecast did not finish");
+    db = s_store (&broker);
+    double expected = s_fact (db, "forecast.expected_arr");
+    cr_expect_gt (expected, 0);
+    cr_expect_leq (s_fact (db, "forecast.p10"), expected);
+    cr_expect_geq (s_fact (db, "forecast.p90"), expected);
+    cr_expect_float_eq (s_fact (db, "forecast.target"), 400000, 1e-6);
+    cr_expect_float_eq (s_fact (db, "forecast.lost"), 1, 1e-9);
+    sqlite3_close (db);
+    s_submit (&broker, "outcome", "--opportunity", deal[0], "--won", "--amount", "15000",
+              "--reason", "volume discount", NULL);
+    s_submit (&broker, "outcome", "--opportunity", deal[1], "--won", "--amount", "20000",
+              "--reason", "exec sponsor", NULL);
+
+    /*  Week 11: the results (and the stand-in's cohort performance). */
+    done = s_done (&broker);
+    s_advance (&broker, "3");
+    until = (s_until_t){"performance analysis", done + 2};
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_settled, &until), 0,
+                  "the results did not finish");
+    db = s_store (&broker);
+    double won = s_fact (db, "results.arr_won");
+    cr_expect_float_eq (won, 35000, 1e-6);
+    cr_expect_float_eq (s_fact (db, "results.deals_won"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (db, "results.deals_lost"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (db, "results.avg_deal"), 17500, 1e-6);
+    cr_expect_float_eq (s_fact (db, "results.roi"), 35000.0 / 60000, 1e-9);
+    cr_expect_float_eq (s_fact (db, "results.cac_pct"), 100 * 60000.0 / 35000, 1e-9);
+    cr_expect_float_eq (s_fact (db, "results.vs_target"), 35000.0 / 400000, 1e-9);
+    cr_expect_float_eq (s_fact (db, "results.portfolio_arr"), portfolio, 1e-3);
+    cr_expect_float_eq (s_fact (db, "results.nrr_impact_pct"), 100 * 35000 / portfolio, 1e-9);
+    double cycle = s_fact (db, "results.avg_cycle_days");
+    cr_expect (cycle >= 49 && cycle <= 56, "opened in week 1, won in week 8: %.1f", cycle);
+    double conversion = s_fact (db, "results.conversion");
+    cr_expect (conversion > 0 && conversion <= 0.5, "2 won of at least 4 qualified: %.3f",
+               conversion);
+    cr_expect_gt (s_count (db, "SELECT count(*) FROM facts WHERE name LIKE "
+                               "'results.conversion.tier.%'"),
+                  2);
+    cr_expect_gt (s_count (db, "SELECT count(*) FROM facts WHERE name LIKE "
+                               "'results.conversion.segment.%'"),
+                  0);
+    cr_expect_gt (s_count (db, "SELECT count(*) FROM facts WHERE name LIKE "
+                               "'results.conversion.type.%'"),
+                  0);
+    cr_log_info ("week 11: ARR won $%.0f, conversion %.3f, average deal $%.0f, cycle %.1f "
+                 "days, ROI %.3f, CAC %.1f%%, NRR +%.3f points of $%.0f",
+                 won, conversion, s_fact (db, "results.avg_deal"), cycle,
+                 s_fact (db, "results.roi"), s_fact (db, "results.cac_pct"),
+                 s_fact (db, "results.nrr_impact_pct"), portfolio);
+    sqlite3_close (db);
+    for (int i = 0; i < 4; i++)
+        free (deal[i]);
 
     ts_stop (identifier, 5000);
     ts_stop (scorer, 5000);

@@ -1,0 +1,70 @@
+/*  forecast.h: the weeks 8-10 forecast (issue 5 item 5).
+
+    Win probability of an open deal: identifier.forecast.win_prob.<stage> = [tier 1,
+    tier 2, tier 3] (configured priors; a deal not tiered takes the tier-3 column). A
+    stage without an entry is refused when the forecast is loaded if it is an open stage
+    of pipeline.stages (closed-won and closed-lost need none).
+    Category: commit when p >= identifier.forecast.commit_from, best case when p >=
+    best_case_from, pipeline otherwise.
+    Expected close: opened + the middle of the play's cycle_days, or today when that is
+    already past (a deal that is late is expected now, and counted as slipping).
+
+    Campaign forecast: the won deals' amounts (certain) + sum over open deals of amount x
+    p. Open deals are independent Bernoulli trials, so the variance is sum amount^2 x p x
+    (1 - p); the band is the normal approximation mean -/+ 1.2816 sd (the 10th and 90th
+    percentiles of a normal), clamped to what can happen: at least the won ARR, at most
+    the won ARR + every open amount. With few deals the normal is rough; it is the
+    documented approximation of issue 5 item 5.
+*/
+#ifndef CAMPAIGN_FORECAST_H
+#define CAMPAIGN_FORECAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "err.h"
+#include "plays.h"
+
+#define FORECAST_Z90 1.2815515655446004 /* standard normal quantile of 0.9 */
+
+typedef struct {
+    char stages[PLAYS_STAGES][32];
+    double p[PLAYS_STAGES][3];
+    size_t n;
+    double commit_from;
+    double best_case_from;
+} forecast_t;
+
+typedef struct {
+    double won;      /* ARR already won */
+    double open;     /* sum of the open amounts */
+    double expected; /* won + sum amount x p */
+    double variance; /* sum amount^2 p (1 - p) */
+    double p10, p90; /* set by forecast_band */
+    double commit;   /* open amounts by category */
+    double best_case;
+    double pipeline;
+    size_t deals; /* open deals added */
+} forecast_sum_t;
+
+/*  Read identifier.forecast.* (and pipeline.stages to check coverage) into out. */
+int forecast_load (conf_t *conf, forecast_t *out, err_t *err);
+
+/*  Win probability of a deal in stage of tier (0 or 3: tier 3); -1 if stage has none. */
+double forecast_probability (const forecast_t *self, const char *stage, uint32_t tier);
+
+/*  "commit", "best case" or "pipeline". */
+const char *forecast_category (const forecast_t *self, double p);
+
+/*  Expected close day (see above); play NULL: today. */
+int32_t forecast_close (const plays_play_t *play, int32_t opened, int32_t today);
+
+/*  Add a won deal / an open deal of amount with probability p to sum. */
+void forecast_add_won (forecast_sum_t *sum, double amount);
+void forecast_add_open (const forecast_t *self, forecast_sum_t *sum, double amount, double p);
+
+/*  Set p10 and p90 of sum (see above). */
+void forecast_band (forecast_sum_t *sum);
+
+#endif

@@ -1,0 +1,588 @@
+/*  weeks.c: design, monitoring, forecast and results answers (weeks.h). */
+#include "weeks.h"
+
+#include "calendar.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const s_tasks[] = {"identifier.campaign_design",
+                                      "identifier.pipeline_monitoring", "identifier.forecast",
+                                      "identifier.results"};
+
+int
+weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err)
+{
+    memset (out, 0, sizeof *out);
+    out->start = campaign_start;
+    int rc = plays_load (conf, &out->plays, err);
+    if (!rc)
+        rc = design_load (conf, &out->design, err);
+    if (!rc)
+        rc = monitor_load (conf, &out->monitor, err);
+    if (!rc)
+        rc = forecast_load (conf, &out->forecast, err);
+    return rc;
+}
+
+bool
+weeks_handles (const char *name)
+{
+    for (size_t i = 0; name && i < sizeof s_tasks / sizeof *s_tasks; i++)
+        if (strcmp (name, s_tasks[i]) == 0)
+            return true;
+    return false;
+}
+
+void
+weeks_answer_free (weeks_answer_t *answer)
+{
+    for (size_t i = 0; i < answer->n_facts; i++)
+        campaign__fact__free_unpacked (answer->facts[i], NULL);
+    free (answer->facts);
+    free (answer->text);
+    answer->facts = NULL;
+    answer->text = NULL;
+    answer->n_facts = answer->text_len = answer->text_cap = 0;
+}
+
+static void s_say (weeks_answer_t *answer, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_say (weeks_answer_t *answer, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    int need = vsnprintf (NULL, 0, fmt, ap);
+    va_end (ap);
+    if (need < 0 || answer->nomem)
+        return;
+    if (answer->text_len + (size_t)need + 1 > answer->text_cap) {
+        size_t cap = (answer->text_cap + (size_t)need + 1) * 2;
+        char *grown = realloc (answer->text, cap);
+        if (!grown) {
+            answer->nomem = true;
+            return;
+        }
+        answer->text = grown;
+        answer->text_cap = cap;
+    }
+    va_start (ap, fmt);
+    vsnprintf (answer->text + answer->text_len, answer->text_cap - answer->text_len, fmt, ap);
+    va_end (ap);
+    answer->text_len += (size_t)need;
+}
+
+/*  A JSON string (quotes included); control characters become spaces. */
+static void
+s_json (weeks_answer_t *answer, const char *text)
+{
+    s_say (answer, "\"");
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            s_say (answer, "\\%c", *p);
+        else
+            s_say (answer, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
+    }
+    s_say (answer, "\"");
+}
+
+static void
+s_fact (weeks_answer_t *answer, const char *name, const char *text, double number)
+{
+    Campaign__Fact **grown =
+        realloc (answer->facts, (answer->n_facts + 1) * sizeof *answer->facts);
+    Campaign__Fact *fact = calloc (1, sizeof *fact);
+    if (grown)
+        answer->facts = grown;
+    if (!grown || !fact) {
+        free (fact);
+        answer->nomem = true;
+        return;
+    }
+    campaign__fact__init (fact);
+    answer->facts[answer->n_facts++] = fact;
+    fact->name = strdup (name);
+    fact->text = text ? strdup (text) : NULL;
+    fact->has_number = 1;
+    fact->number = isfinite (number) ? number : 0;
+    if (!fact->name || (text && !fact->text))
+        answer->nomem = true;
+}
+
+static void s_factf (weeks_answer_t *answer, double number, const char *text, const char *fmt,
+                     ...) __attribute__ ((format (printf, 4, 5)));
+
+static void
+s_factf (weeks_answer_t *answer, double number, const char *text, const char *fmt, ...)
+{
+    char name[128];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (name, sizeof name, fmt, ap);
+    va_end (ap);
+    s_fact (answer, name, text, number);
+}
+
+/*  Accounts and health by id: sorted pointer arrays, so a 100,000-account portfolio is
+    n log n, not n^2. */
+typedef struct {
+    const Campaign__Account **accounts;
+    const Campaign__AccountHealth **health;
+} s_index_t;
+
+static int
+s_by_account (const void *a, const void *b)
+{
+    const Campaign__Account *x = *(const Campaign__Account *const *)a;
+    const Campaign__Account *y = *(const Campaign__Account *const *)b;
+    return strcmp (x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
+}
+
+static int
+s_by_health (const void *a, const void *b)
+{
+    const Campaign__AccountHealth *x = *(const Campaign__AccountHealth *const *)a;
+    const Campaign__AccountHealth *y = *(const Campaign__AccountHealth *const *)b;
+    return strcmp (x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
+}
+
+static int
+s_index_new (const Campaign__TaskInput *input, s_index_t *index)
+{
+    index->accounts = malloc ((input->n_accounts + 1) * sizeof *index->accounts);
+    index->health = malloc ((input->n_health + 1) * sizeof *index->health);
+    if (!index->accounts || !index->health)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < input->n_accounts; i++)
+        index->accounts[i] = input->accounts[i];
+    for (size_t i = 0; i < input->n_health; i++)
+        index->health[i] = input->health[i];
+    qsort (index->accounts, input->n_accounts, sizeof *index->accounts, s_by_account);
+    qsort (index->health, input->n_health, sizeof *index->health, s_by_health);
+    return 0;
+}
+
+static void
+s_index_free (s_index_t *index)
+{
+    free (index->accounts);
+    free (index->health);
+}
+
+static const Campaign__Account *
+s_account (const s_index_t *index, const Campaign__TaskInput *input, const char *id)
+{
+    Campaign__Account key = CAMPAIGN__ACCOUNT__INIT;
+    key.account_id = (char *)id;
+    const Campaign__Account *k = &key;
+    const Campaign__Account **hit = id ? bsearch (&k, index->accounts, input->n_accounts,
+                                                  sizeof *index->accounts, s_by_account)
+                                       : NULL;
+    return hit ? *hit : NULL;
+}
+
+static const Campaign__AccountHealth *
+s_health (const s_index_t *index, const Campaign__TaskInput *input, const char *id)
+{
+    Campaign__AccountHealth key = CAMPAIGN__ACCOUNT_HEALTH__INIT;
+    key.account_id = (char *)id;
+    const Campaign__AccountHealth *k = &key;
+    const Campaign__AccountHealth **hit =
+        id ? bsearch (&k, index->health, input->n_health, sizeof *index->health, s_by_health)
+           : NULL;
+    return hit ? *hit : NULL;
+}
+
+static bool
+s_closed (const Campaign__Opportunity *o)
+{
+    return o->stage && strncmp (o->stage, "closed", 6) == 0;
+}
+
+static bool
+s_won (const Campaign__Opportunity *o)
+{
+    return o->stage && strcmp (o->stage, "closed-won") == 0;
+}
+
+static int32_t
+s_day (const char *text, int32_t dflt)
+{
+    int32_t day;
+    return text && *text && !date_parse (text, &day) ? day : dflt;
+}
+
+/*  ------------------------------------------------------------------------------------
+    Week 2: the design. */
+
+static void
+s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+          weeks_answer_t *answer)
+{
+    int32_t start = design_start (&self->design, self->start), end = start;
+    char date[16];
+    size_t without = 0, laid = 0, roi_inputs = 0;
+    design_target_t target = {0, ""};
+    s_say (answer, "{\"start\":\"%s\",\"plays\":[", date_format (start, date));
+    for (size_t p = 0; p < self->plays.n_play; p++) {
+        const plays_play_t *play = &self->plays.play[p];
+        size_t count = 0;
+        double potential = 0;
+        for (size_t i = 0; i < input->n_opportunities; i++) {
+            const Campaign__Opportunity *o = input->opportunities[i];
+            if (!s_closed (o) && o->type && strcmp (o->type, play->type) == 0) {
+                count++;
+                potential += o->potential_arr;
+            }
+        }
+        design_target (play, 0, 0, &target);
+        design_slot_t slots[PLAYS_STEPS];
+        design_schedule (play, start, slots);
+        laid += play->n_steps > 0;
+        s_say (answer,
+               "%s{\"type\":\"%s\",\"opportunities\":%zu,\"potential_arr\":%.0f,"
+               "\"conversion_target\":%.3f,\"expected_deals\":%.1f,\"expected_arr\":%.0f,"
+               "\"cycle_days\":[%d,%d],\"days\":%d,\"steps\":[",
+               p ? "," : "", play->type, count, potential, target.conversion,
+               count * target.conversion, potential * target.conversion, play->cycle_days[0],
+               play->cycle_days[1], plays_days (play));
+        for (size_t s = 0; s < play->n_steps; s++) {
+            s_say (answer, "%s{\"step\":", s ? "," : "");
+            s_json (answer, play->steps[s].name);
+            s_say (answer, ",\"touchpoint\":");
+            s_json (answer, play->steps[s].touchpoint);
+            s_say (answer, ",\"days\":%d,\"start\":\"%s\"", play->steps[s].days,
+                   date_format (slots[s].start, date));
+            s_say (answer, ",\"end\":\"%s\"}", date_format (slots[s].end, date));
+            if (slots[s].end > end)
+                end = slots[s].end;
+        }
+        s_say (answer, "]}");
+        s_factf (answer, (double)count, NULL, "design.%s.opportunities", play->type);
+        s_factf (answer, potential, NULL, "design.%s.potential_arr", play->type);
+        s_factf (answer, target.conversion, target.source, "design.%s.conversion_target",
+                 play->type);
+        s_factf (answer, plays_days (play), "days of the play's steps", "design.%s.days",
+                 play->type);
+    }
+    s_say (answer, "],\"target_source\":");
+    s_json (answer, target.source);
+    s_say (answer, ",\"roi\":[");
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        const Campaign__Account *a = s_account (index, input, o->account_id);
+        const plays_play_t *play = plays_find (&self->plays, o->type);
+        if (s_closed (o) || !o->type)
+            continue;
+        if (!play)
+            without++;
+        if (!a)
+            continue;
+        design_roi_t roi;
+        design_roi (&self->design, play, a, o->type, o->potential_arr, &roi);
+        s_say (answer, "%s{\"opportunity\":", roi_inputs++ ? "," : "");
+        s_json (answer, o->opportunity_id);
+        s_say (answer,
+               ",\"type\":\"%s\",\"potential_arr\":%.0f,\"price_per_seat\":%.2f,"
+               "\"added_seats\":%.0f,\"value_per_added_seat\":%.2f,\"next_tier_value\":%.0f,"
+               "\"next_tier_per_seat\":%.2f,\"pilot_seats\":%.0f,\"pilot_days\":%d}",
+               o->type, o->potential_arr, roi.price_per_seat, roi.added_seats,
+               roi.value_per_added_seat, roi.next_tier_value, roi.next_tier_per_seat,
+               roi.pilot_seats, roi.pilot_days);
+    }
+    s_say (answer, "],\"without_play\":%zu}\n", without);
+    s_fact (answer, "design.plays", "plays laid out on the campaign calendar", (double)laid);
+    s_fact (answer, "design.start", date_format (start, date), self->design.start_week);
+    s_fact (answer, "design.end", date_format (end, date), (double)(end - start + 1));
+    s_fact (answer, "design.roi_inputs", "opportunities with ROI-calculator inputs",
+            (double)roi_inputs);
+    s_fact (answer, "design.without_play", "open opportunities of a type with no play",
+            (double)without);
+    snprintf (answer->summary, sizeof answer->summary,
+              "%zu plays laid out from %s, %zu ROI inputs, %zu opportunities without a play; "
+              "targets from %s",
+              laid, date_format (start, date), roi_inputs, without,
+              self->plays.n_play ? "configured priors" : "nothing (no plays)");
+}
+
+/*  ------------------------------------------------------------------------------------
+    Weeks 5-7: monitoring. */
+
+static void
+s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+           int32_t today, weeks_answer_t *answer)
+{
+    const monitor_t *m = &self->monitor;
+    size_t counts[PLAYS_STAGES] = {0}, other = 0, open = 0, stalled = 0, coached = 0;
+    size_t progressed = 0, obstacles[5] = {0};
+    double arr[PLAYS_STAGES] = {0};
+    static const char *const names[] = {"stalled", "health-dropped", "no-sponsor",
+                                        "no-champion", "unassigned"};
+    int qualified_at = monitor_stage (m, "qualified");
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        int k = monitor_stage (m, o->stage);
+        if (k < 0)
+            other++;
+        else {
+            counts[k]++;
+            arr[k] += s_won (o) ? o->amount : o->potential_arr;
+        }
+        if (s_closed (o))
+            continue;
+        open++;
+        progressed += qualified_at >= 0 && k > qualified_at;
+        monitor_deal_t deal;
+        monitor_assess (m, plays_find (&self->plays, o->type), o,
+                        s_account (index, input, o->account_id),
+                        s_health (index, input, o->account_id), today, &deal);
+        stalled += deal.stalled;
+        coached += deal.coaching != NULL;
+        for (size_t n = 0; deal.obstacle && n < 5; n++)
+            obstacles[n] += strcmp (deal.obstacle, names[n]) == 0;
+        /*  Only deals past identification need a person's attention this week. */
+        if (deal.obstacle && (deal.stalled || o->tier == 1 || o->tier == 2)) {
+            s_say (answer, "%s: %s, %d days in stage", o->opportunity_id,
+                   o->stage ? o->stage : "?", deal.days_in_stage);
+            if (deal.limit >= 0)
+                s_say (answer, " (limit %d)", deal.limit);
+            s_say (answer, "; obstacle %s; coaching: %s\n", deal.obstacle,
+                   deal.coaching ? deal.coaching : "(no rule matches)");
+        }
+    }
+    for (size_t k = 0; k < m->n_stages; k++) {
+        char text[64];
+        snprintf (text, sizeof text, "$%.0f", arr[k]);
+        s_factf (answer, (double)counts[k], text, "monitor.stage.%s", m->stages[k]);
+    }
+    s_fact (answer, "monitor.open", "open opportunities", (double)open);
+    s_fact (answer, "monitor.progressed", "open deals past the qualified stage",
+            (double)progressed);
+    s_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
+            (double)stalled);
+    s_fact (answer, "monitor.coached", "deals with a coaching recommendation", (double)coached);
+    for (size_t n = 0; n < 5; n++)
+        s_factf (answer, (double)obstacles[n], NULL, "monitor.obstacle.%s", names[n]);
+    if (other)
+        s_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
+                (double)other);
+    snprintf (answer->summary, sizeof answer->summary,
+              "%zu open deals, %zu past qualified, %zu stalled, %zu with coaching", open,
+              progressed, stalled, coached);
+}
+
+/*  ------------------------------------------------------------------------------------
+    Weeks 8-10: the forecast. */
+
+static void
+s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today,
+            weeks_answer_t *answer)
+{
+    const forecast_t *f = &self->forecast;
+    forecast_sum_t sum;
+    memset (&sum, 0, sizeof sum);
+    size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
+    char date[16];
+    s_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        if (s_won (o)) {
+            forecast_add_won (&sum, o->amount);
+            continue;
+        }
+        if (s_closed (o)) {
+            lost++;
+            continue;
+        }
+        double p = forecast_probability (f, o->stage, o->tier);
+        if (p < 0) {
+            unknown++;
+            continue;
+        }
+        const plays_play_t *play = plays_find (&self->plays, o->type);
+        int32_t opened = s_day (o->opened, today);
+        int32_t close = forecast_close (play, opened, today);
+        bool slips = play && today > opened + play->cycle_days[1];
+        slipping += slips;
+        forecast_add_open (f, &sum, o->potential_arr, p);
+        s_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
+        s_json (answer, o->opportunity_id);
+        s_say (answer,
+               ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
+               "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
+               o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr, p,
+               forecast_category (f, p), date_format (close, date), slips ? "true" : "false");
+    }
+    forecast_band (&sum);
+    double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
+    s_say (answer,
+           "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
+           "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
+           "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"method\":\"won ARR + sum of "
+           "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
+           "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
+           sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
+           sum.commit, sum.best_case, sum.pipeline, lost, slipping);
+    s_fact (answer, "forecast.expected_arr", "won ARR + sum of open amount x win probability",
+            sum.expected);
+    s_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
+    s_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
+    s_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
+            goal);
+    s_fact (answer, "forecast.won_arr", NULL, sum.won);
+    s_fact (answer, "forecast.commit", "open ARR with p >= commit_from", sum.commit);
+    s_fact (answer, "forecast.best_case", "open ARR with best_case_from <= p < commit_from",
+            sum.best_case);
+    s_fact (answer, "forecast.pipeline", "open ARR below best_case_from", sum.pipeline);
+    s_fact (answer, "forecast.open_deals", NULL, (double)sum.deals);
+    s_fact (answer, "forecast.lost", NULL, (double)lost);
+    s_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
+            (double)slipping);
+    if (unknown)
+        s_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
+                (double)unknown);
+    snprintf (answer->summary, sizeof answer->summary,
+              "forecast $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; won $%.0f, %zu open, "
+              "%zu slipping",
+              sum.expected, sum.p10, sum.p90, goal, sum.won, sum.deals, slipping);
+}
+
+/*  ------------------------------------------------------------------------------------
+    Week 11: the results. */
+
+static void
+s_group_json (weeks_answer_t *answer, const char *name, const results_group_t *groups, size_t n)
+{
+    s_say (answer, ",\"%s\":{", name);
+    for (size_t i = 0; i < n; i++) {
+        s_say (answer, "%s", i ? "," : "");
+        s_json (answer, groups[i].key);
+        s_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
+               groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
+    }
+    s_say (answer, "}");
+}
+
+static void
+s_group_facts (weeks_answer_t *answer, const char *by, const results_group_t *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[96];
+        snprintf (text, sizeof text, "%zu of %zu qualified closed-won", groups[i].won,
+                  groups[i].qualified);
+        s_factf (answer, groups[i].conversion, text, "results.conversion.%s.%s", by,
+                 groups[i].key + (strcmp (by, "tier") == 0 ? 4 : 0));
+    }
+}
+
+static const char s_nrr_formula[] =
+    "NRR impact = expansion ARR won / total portfolio ARR x 100 (percentage points)";
+
+static int
+s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+           weeks_answer_t *answer)
+{
+    (void)self;
+    results_deal_t *deals = calloc (input->n_opportunities + 1, sizeof *deals);
+    if (!deals)
+        return ERR_NOMEM;
+    double portfolio = 0;
+    for (size_t i = 0; i < input->n_accounts; i++)
+        portfolio += input->accounts[i]->arr;
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        const Campaign__Account *a = s_account (index, input, o->account_id);
+        results_deal_t *d = &deals[i];
+        d->type = o->type;
+        d->segment = a ? a->segment : NULL;
+        d->tier = o->tier;
+        d->qualified = o->qualified;
+        d->won = s_won (o);
+        d->lost = s_closed (o) && !d->won;
+        d->amount = d->won ? o->amount : 0;
+        d->opened = s_day (o->opened, 0);
+        d->closed = s_day (o->closed, 0);
+    }
+    const Campaign__Targets *t = input->targets;
+    results_t r;
+    results_compute (
+        deals, input->n_opportunities, portfolio, t && t->has_arr_goal ? t->arr_goal : 0,
+        t && t->has_investment ? t->investment : 0, t && t->has_deals ? t->deals : 0,
+        t && t->has_conversion ? t->conversion : 0, &r);
+    free (deals);
+    s_say (answer,
+           "{\"arr_won\":%.0f,\"deals_won\":%zu,\"deals_lost\":%zu,\"deals_open\":%zu,"
+           "\"qualified\":%zu,\"qualified_won\":%zu,\"conversion\":%.4f,\"avg_deal\":%.0f,"
+           "\"avg_cycle_days\":%.1f,\"target_arr\":%.0f,\"vs_target\":%.4f,"
+           "\"deals_target\":%u,\"conversion_target\":%.4f,\"investment\":%.0f,"
+           "\"roi\":%.2f,\"cac_pct\":%.2f,\"portfolio_arr\":%.0f,\"nrr_impact_pct\":%.3f,"
+           "\"formulas\":{\"conversion\":\"qualified opportunities closed-won / qualified "
+           "opportunities\",\"roi\":\"expansion ARR / investment\",\"cac_pct\":\"investment / "
+           "expansion ARR x 100\",\"nrr_impact_pct\":",
+           r.arr_won, r.won, r.lost, r.open, r.qualified, r.qualified_won, r.conversion,
+           r.avg_deal, r.avg_cycle_days, r.arr_goal, r.vs_target, r.deals_target,
+           r.conversion_target, r.investment, r.roi, r.cac_pct, r.portfolio_arr,
+           r.nrr_impact_pct);
+    s_json (answer, s_nrr_formula);
+    s_say (answer, "}");
+    s_group_json (answer, "by_tier", r.tier, 3);
+    s_group_json (answer, "by_type", r.type, r.n_type);
+    s_group_json (answer, "by_segment", r.segment, r.n_segment);
+    s_say (answer, "}\n");
+    char text[160];
+    s_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
+    s_fact (answer, "results.deals_won", NULL, (double)r.won);
+    s_fact (answer, "results.deals_lost", NULL, (double)r.lost);
+    s_fact (answer, "results.deals_open", "still open at week 11", (double)r.open);
+    snprintf (text, sizeof text,
+              "%zu of %zu qualified opportunities closed-won (target %.0f%%)", r.qualified_won,
+              r.qualified, 100 * r.conversion_target);
+    s_fact (answer, "results.conversion", text, r.conversion);
+    s_group_facts (answer, "tier", r.tier, 3);
+    s_group_facts (answer, "type", r.type, r.n_type);
+    s_group_facts (answer, "segment", r.segment, r.n_segment);
+    s_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
+    s_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
+            r.avg_cycle_days);
+    s_fact (answer, "results.target_arr", r.arr_goal > 0 ? "targets.arr_goal" : "no target set",
+            r.arr_goal);
+    snprintf (text, sizeof text, "$%.0f of $%.0f; %zu of %u deals", r.arr_won, r.arr_goal,
+              r.won, r.deals_target);
+    s_fact (answer, "results.vs_target", text, r.vs_target);
+    s_fact (answer, "results.investment", NULL, r.investment);
+    s_fact (answer, "results.roi", "expansion ARR / investment", r.roi);
+    s_fact (answer, "results.cac_pct", "investment / expansion ARR x 100", r.cac_pct);
+    s_fact (answer, "results.portfolio_arr", NULL, r.portfolio_arr);
+    s_fact (answer, "results.nrr_impact_pct", s_nrr_formula, r.nrr_impact_pct);
+    snprintf (answer->summary, sizeof answer->summary,
+              "expansion ARR $%.0f from %zu deals (%zu lost), conversion %.1f%%, average deal "
+              "$%.0f, cycle %.0f days, %.0f%% of target, ROI %.1fx, CAC %.1f%%, NRR +%.2f pts",
+              r.arr_won, r.won, r.lost, 100 * r.conversion, r.avg_deal, r.avg_cycle_days,
+              100 * r.vs_target, r.roi, r.cac_pct, r.nrr_impact_pct);
+    return 0;
+}
+
+int
+weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *input,
+           int32_t today, weeks_answer_t *answer)
+{
+    s_index_t index = {NULL, NULL};
+    int rc = s_index_new (input, &index);
+    if (rc)
+        ;
+    else if (strcmp (name, "identifier.campaign_design") == 0)
+        s_design (self, input, &index, answer);
+    else if (strcmp (name, "identifier.pipeline_monitoring") == 0)
+        s_monitor (self, input, &index, today, answer);
+    else if (strcmp (name, "identifier.forecast") == 0)
+        s_forecast (self, input, today, answer);
+    else
+        rc = s_results (self, input, &index, answer);
+    s_index_free (&index);
+    return rc ? rc : answer->nomem ? ERR_NOMEM : 0;
+}

@@ -1,0 +1,66 @@
+/*  weeks.h: the identifier's tasks after qualification, as answers built from one
+    TaskInput (issue 5 items 2, 4, 5, 6): identifier.campaign_design (week 2),
+    identifier.pipeline_monitoring (weeks 5-7), identifier.forecast (weeks 8-10) and
+    identifier.results (week 11). The arithmetic lives in design.h, monitor.h, forecast.h
+    and results.h; this file reads the TaskInput, calls it, and writes facts and the
+    payload.
+
+    Input: these tasks are per-account in the plan (config/campaign.cfg) with one batch
+    for the whole portfolio, so the TaskInput carries every account, its health, notes
+    and opportunities, the roster and the targets. A portfolio split into several batches
+    would give each batch's figures only (a fact keeps the last batch's value).
+
+    Facts: design.*, monitor.*, forecast.*, results.* (results.conversion.tier.N,
+    results.conversion.type.T, results.conversion.segment.S per group). Payload: JSON
+    for design, forecast and results; one line per deal that needs attention for the
+    monitoring. No opportunity is returned: these tasks read the pipeline, people own it.
+*/
+#ifndef CAMPAIGN_WEEKS_H
+#define CAMPAIGN_WEEKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "campaign.pb-c.h"
+#include "conf.h"
+#include "design.h"
+#include "err.h"
+#include "forecast.h"
+#include "monitor.h"
+#include "plays.h"
+#include "results.h"
+
+typedef struct {
+    plays_t plays;
+    design_t design;
+    monitor_t monitor;
+    forecast_t forecast;
+    int32_t start; /* campaign.start_date */
+} weeks_t;
+
+/*  The answer of one task; heap, freed by weeks_answer_free. */
+typedef struct {
+    Campaign__Fact **facts;
+    size_t n_facts;
+    char *text; /* the payload */
+    size_t text_len;
+    size_t text_cap;
+    bool nomem;
+    char summary[512];
+} weeks_answer_t;
+
+/*  Read plays, identifier.design, identifier.monitor, identifier.forecast. */
+int weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err);
+
+/*  Whether name is one of the four tasks. */
+bool weeks_handles (const char *name);
+
+/*  Answer task name for input on campaign day today into answer (zeroed by the caller).
+    0, or ERR_NOMEM. */
+int weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *input,
+               int32_t today, weeks_answer_t *answer);
+
+void weeks_answer_free (weeks_answer_t *answer);
+
+#endif

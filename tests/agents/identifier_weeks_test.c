@@ -1,0 +1,513 @@
+/*  identifier_weeks_test.c: the identifier's weeks 2 and 5-11 worked on paper (issue 5
+    items 2, 4, 5, 6): plays on the calendar, ROI inputs, conversion targets, stalled
+    deals and coaching, win probabilities and the P10-P90 band against a direct
+    computation, every results figure, refused configurations, and the four tasks run
+    in-process on a two-account TaskInput. */
+#include "test_support.h"
+
+#include "calendar.h"
+#include "design.h"
+#include "forecast.h"
+#include "monitor.h"
+#include "plays.h"
+#include "results.h"
+#include "weeks.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+TS_SUITE (identifier_weeks);
+
+/*  Line numbers matter to the refusal tests: keep the plays where they are. */
+static const char s_plays[] =
+    "plays = (\n"                                                                     /* 1 */
+    "  { type = \"seat\"; cycle_days = [30, 45]; win_rate = [0.60, 0.70];\n"          /* 2 */
+    "    steps = ( { name = \"audit\"; touchpoint = \"usage review\"; days = 7; },\n" /* 3 */
+    "              { name = \"mapping\"; touchpoint = \"workshop\"; days = 7; },\n"
+    "              { name = \"case\"; touchpoint = \"business case\"; days = 5; },\n"
+    "              { name = \"proposal\"; touchpoint = \"proposal\"; days = 3; },\n"
+    "              { name = \"decision\"; touchpoint = \"decision call\"; days = 14; } );\n"
+    "    stall_days = { proposal = 10; }; },\n"
+    "  { type = \"cross-sell\"; cycle_days = [60, 120]; win_rate = [0.35, 0.45];\n"
+    "    steps = ( { name = \"workshop\"; touchpoint = \"workshop\"; days = 10; },\n"
+    "              { name = \"pilot\"; touchpoint = \"pilot\"; days = 60; } ); }\n"
+    ");\n"
+    "pipeline = { stages = [\"identified\", \"qualified\", \"discovery\", \"demo\", "
+    "\"proposal\", \"negotiation\", \"closed-won\", \"closed-lost\"]; };\n";
+
+static const char s_identifier[] =
+    "identifier = {\n"
+    "  design = { start_week = 3; pilot_share = 0.10; pilot_min_seats = 10; };\n"
+    "  monitor = { stall_days = { discovery = 14; demo = 14; proposal = 14; };\n"
+    "    health_drop = 10.0;\n"
+    "    coaching = (\n"
+    "      { stage = \"proposal\"; play = \"seat\"; obstacle = \"stalled\"; text = "
+    "\"discount\"; },\n"
+    "      { stage = \"*\"; play = \"*\"; obstacle = \"stalled\"; text = \"call\"; },\n"
+    "      { stage = \"*\"; play = \"*\"; obstacle = \"no-champion\"; text = \"champion\"; }\n"
+    "    ); };\n"
+    "  forecast = { commit_from = 0.7; best_case_from = 0.4;\n"
+    "    win_prob = { identified = [0.2, 0.1, 0.03]; qualified = [0.35, 0.2, 0.05];\n"
+    "      discovery = [0.45, 0.25, 0.08]; demo = [0.55, 0.3, 0.1];\n"
+    "      proposal = [0.7, 0.45, 0.2]; negotiation = [0.85, 0.65, 0.35]; }; };\n"
+    "};\n"
+    "campaign = { start_date = \"2026-10-05\"; };\n";
+
+static conf_t *
+s_conf (const char *text)
+{
+    char *dir = ts_tempdir ();
+    char *path = ts_write_file (dir, "weeks.cfg", text);
+    conf_t *conf = conf_new ();
+    err_t err;
+    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
+    free (path);
+    ts_tempdir_remove (&dir);
+    return conf;
+}
+
+static conf_t *
+s_default (void)
+{
+    char text[8192];
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    return s_conf (text);
+}
+
+static weeks_t *
+s_weeks (void)
+{
+    conf_t *conf = s_default ();
+    weeks_t *weeks = calloc (1, sizeof *weeks);
+    int32_t start;
+    err_t err;
+    cr_assert_eq (date_parse ("2026-10-05", &start), 0);
+    cr_assert_eq (weeks_load (conf, start, weeks, &err), 0, "%s", err.msg);
+    conf_destroy (&conf);
+    return weeks;
+}
+
+/*  The refusal of the configuration by weeks_load (NULL if it loads). */
+static char *
+s_refusal (const char *text)
+{
+    conf_t *conf = s_conf (text);
+    weeks_t *weeks = calloc (1, sizeof *weeks);
+    err_t err;
+    int rc = weeks_load (conf, 0, weeks, &err);
+    free (weeks);
+    conf_destroy (&conf);
+    return rc ? strdup (err.msg) : NULL;
+}
+
+Test (identifier_weeks, plays_are_read_with_steps_and_limits)
+{
+    weeks_t *w = s_weeks ();
+    cr_assert_eq (w->plays.n_play, 2);
+    const plays_play_t *seat = plays_find (&w->plays, "seat");
+    cr_assert_not_null (seat);
+    cr_expect_null (plays_find (&w->plays, "tier"));
+    cr_expect_eq (seat->n_steps, 5);
+    cr_expect_eq (plays_days (seat), 36); /* 7 + 7 + 5 + 3 + 14 */
+    cr_expect_eq (plays_cycle_mid (seat), 37);
+    cr_expect_str_eq (seat->steps[3].touchpoint, "proposal");
+    cr_expect_eq (plays_stall_limit (seat, "proposal"), 10);
+    cr_expect_eq (plays_stall_limit (seat, "demo"), -1);
+    free (w);
+}
+
+Test (identifier_weeks, design_lays_plays_from_week_3)
+{
+    weeks_t *w = s_weeks ();
+    const plays_play_t *seat = plays_find (&w->plays, "seat");
+    int32_t start = design_start (&w->design, w->start);
+    char date[16];
+    cr_expect_str_eq (date_format (start, date), "2026-10-19"); /* Monday of week 3 */
+    design_slot_t slots[PLAYS_STEPS];
+    design_schedule (seat, start, slots);
+    cr_expect_eq (slots[0].start, start);
+    cr_expect_eq (slots[0].end, start + 6);
+    cr_expect_eq (slots[1].start, start + 7);
+    cr_expect_eq (slots[2].start, start + 14);
+    cr_expect_eq (slots[3].start, start + 19);
+    cr_expect_eq (slots[4].start, start + 22);
+    cr_expect_eq (slots[4].end, start + 35);
+
+    design_target_t target;
+    design_target (seat, 0, 0, &target);
+    cr_expect_float_eq (target.conversion, 0.65, 1e-12);
+    cr_expect (strstr (target.source, "configured prior") != NULL);
+    design_target (seat, 4, 0.5, &target);
+    cr_expect_float_eq (target.conversion, 0.5, 1e-12);
+    free (w);
+}
+
+Test (identifier_weeks, roi_inputs_per_type)
+{
+    weeks_t *w = s_weeks ();
+    Campaign__Account a = CAMPAIGN__ACCOUNT__INIT;
+    a.account_id = "A-1";
+    a.arr = 60000;
+    a.seats_purchased = 100;
+    a.seats_active = 80;
+    design_roi_t roi;
+    design_roi (&w->design, plays_find (&w->plays, "seat"), &a, "seat", 12000, &roi);
+    cr_expect_float_eq (roi.price_per_seat, 600, 1e-9);
+    cr_expect_float_eq (roi.added_seats, 20, 1e-9);
+    cr_expect_float_eq (roi.value_per_added_seat, 600, 1e-9);
+    design_roi (&w->design, NULL, &a, "tier", 25000, &roi);
+    cr_expect_float_eq (roi.next_tier_value, 25000, 1e-9);
+    cr_expect_float_eq (roi.next_tier_per_seat, 250, 1e-9);
+    /*  10% of 80 active seats is 8, below the minimum of 10. */
+    design_roi (&w->design, plays_find (&w->plays, "cross-sell"), &a, "cross-sell", 9000, &roi);
+    cr_expect_float_eq (roi.pilot_seats, 10, 1e-9);
+    cr_expect_eq (roi.pilot_days, 60);
+    a.seats_active = 300;
+    a.seats_purchased = 310;
+    design_roi (&w->design, NULL, &a, "geo", 24000, &roi);
+    cr_expect_float_eq (roi.pilot_seats, 30, 1e-9);
+    cr_expect_eq (roi.pilot_days, 0);
+    free (w);
+}
+
+Test (identifier_weeks, monitor_finds_stalled_deals_and_coaches)
+{
+    weeks_t *w = s_weeks ();
+    const monitor_t *m = &w->monitor;
+    const plays_play_t *seat = plays_find (&w->plays, "seat");
+    const plays_play_t *cross = plays_find (&w->plays, "cross-sell");
+    cr_expect_eq (monitor_stall_limit (m, seat, "proposal"), 10);   /* the play's */
+    cr_expect_eq (monitor_stall_limit (m, cross, "proposal"), 14);  /* the default */
+    cr_expect_eq (monitor_stall_limit (m, seat, "closed-won"), -1); /* never stalls */
+    cr_expect_eq (monitor_stage (m, "demo"), 3);
+
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-11-20", &today), 0);
+    Campaign__Account a = CAMPAIGN__ACCOUNT__INIT;
+    a.champion = true;
+    Campaign__Opportunity o = CAMPAIGN__OPPORTUNITY__INIT;
+    o.opportunity_id = "O-1";
+    o.type = "seat";
+    o.stage = "proposal";
+    o.csm = "CSM-1";
+    o.opened = "2026-10-20";
+    o.stage_changed = "2026-11-08"; /* 12 days: past the seat play's 10 */
+    monitor_deal_t deal;
+    monitor_assess (m, seat, &o, &a, NULL, today, &deal);
+    cr_expect_eq (deal.days_in_stage, 12);
+    cr_expect_eq (deal.limit, 10);
+    cr_expect (deal.stalled);
+    cr_expect_str_eq (deal.obstacle, "stalled");
+    cr_expect_str_eq (deal.coaching, "discount");
+    /*  The same 12 days in a cross-sell proposal are within the default 14. */
+    o.type = "cross-sell";
+    monitor_assess (m, cross, &o, &a, NULL, today, &deal);
+    cr_expect_not (deal.stalled);
+    cr_expect_null (deal.obstacle);
+    /*  20 days in discovery (stage never changed: from opened 2026-10-31): the catch-all. */
+    o.stage = "discovery";
+    o.stage_changed = NULL;
+    o.opened = "2026-10-31";
+    monitor_assess (m, cross, &o, &a, NULL, today, &deal);
+    cr_expect_eq (deal.days_in_stage, 20);
+    cr_expect_str_eq (deal.coaching, "call");
+    /*  Fresh, but no champion; then a health fall of 12 points comes first. */
+    o.opened = "2026-11-18";
+    a.champion = false;
+    monitor_assess (m, cross, &o, &a, NULL, today, &deal);
+    cr_expect_str_eq (deal.obstacle, "no-champion");
+    cr_expect_str_eq (deal.coaching, "champion");
+    Campaign__AccountHealth h = CAMPAIGN__ACCOUNT_HEALTH__INIT;
+    h.has_change = h.has_has_previous = 1;
+    h.has_previous = true;
+    h.change = -12;
+    h.band = "watch";
+    monitor_assess (m, cross, &o, &a, &h, today, &deal);
+    cr_expect_str_eq (deal.obstacle, "health-dropped");
+    cr_expect_null (deal.coaching, "no rule for health-dropped in this configuration");
+    free (w);
+}
+
+Test (identifier_weeks, forecast_sums_and_band_against_a_direct_computation)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    cr_expect_float_eq (forecast_probability (f, "proposal", 1), 0.7, 1e-12);
+    cr_expect_float_eq (forecast_probability (f, "proposal", 2), 0.45, 1e-12);
+    cr_expect_float_eq (forecast_probability (f, "proposal", 0), 0.2, 1e-12); /* untiered */
+    cr_expect_float_eq (forecast_probability (f, "closed-won", 1), -1, 1e-12);
+    cr_expect_str_eq (forecast_category (f, 0.7), "commit");
+    cr_expect_str_eq (forecast_category (f, 0.69), "best case");
+    cr_expect_str_eq (forecast_category (f, 0.4), "best case");
+    cr_expect_str_eq (forecast_category (f, 0.1), "pipeline");
+
+    const plays_play_t *seat = plays_find (&w->plays, "seat");
+    cr_expect_eq (forecast_close (seat, 1000, 1010), 1037); /* opened + 37 */
+    cr_expect_eq (forecast_close (seat, 1000, 1050), 1050); /* late: expected now */
+    cr_expect_eq (forecast_close (NULL, 1000, 1010), 1010);
+
+    /*  Won $10,000; open $20,000 at 0.7, $10,000 at 0.4, $30,000 at 0.1.
+        expected = 10000 + 14000 + 4000 + 3000 = 31000
+        variance = 20000^2 .21 + 10000^2 .24 + 30000^2 .09 = 189,000,000 */
+    forecast_sum_t sum;
+    memset (&sum, 0, sizeof sum);
+    forecast_add_won (&sum, 10000);
+    forecast_add_open (f, &sum, 20000, 0.7);
+    forecast_add_open (f, &sum, 10000, 0.4);
+    forecast_add_open (f, &sum, 30000, 0.1);
+    forecast_band (&sum);
+    cr_expect_float_eq (sum.expected, 31000, 1e-6);
+    cr_expect_float_eq (sum.variance, 189e6, 1e-3);
+    double sd = sqrt (189e6); /* 13,747.73 */
+    cr_expect_float_eq (sum.p10, 31000 - 1.2815515655446004 * sd, 1e-6);
+    cr_expect_float_eq (sum.p90, 31000 + 1.2815515655446004 * sd, 1e-6);
+    cr_expect (fabs (sum.p10 - 13381.6) < 0.5, "p10 %.1f", sum.p10);
+    cr_expect_float_eq (sum.commit, 20000, 1e-9);
+    cr_expect_float_eq (sum.best_case, 10000, 1e-9);
+    cr_expect_float_eq (sum.pipeline, 30000, 1e-9);
+    cr_expect_eq (sum.deals, 3);
+
+    /*  One $1,000 deal at 0.5: 500 -/+ 640.8 is clamped to what can happen, 0..1000. */
+    memset (&sum, 0, sizeof sum);
+    forecast_add_open (f, &sum, 1000, 0.5);
+    forecast_band (&sum);
+    cr_expect_float_eq (sum.p10, 0, 1e-9);
+    cr_expect_float_eq (sum.p90, 1000, 1e-9);
+    free (w);
+}
+
+Test (identifier_weeks, results_every_figure)
+{
+    /*  Five deals worked on paper. */
+    results_deal_t deals[] = {
+        {"seat", "mid-market", 1, true, true, false, 12000, 100, 140}, /* won, 40 days */
+        {"tier", "enterprise", 1, true, true, false, 18000, 100, 160}, /* won, 60 days */
+        {"seat", "mid-market", 2, true, false, true, 0, 100, 150},     /* lost */
+        {"cross-sell", "smb", 2, true, false, false, 0, 100, 0},       /* open */
+        {"seat", "smb", 3, false, true, false, 6000, 110, 130},        /* won, 20 days */
+    };
+    results_t r;
+    results_compute (deals, 5, 720000, 72000, 6000, 4, 0.4, &r);
+    cr_expect_float_eq (r.arr_won, 36000, 1e-9);
+    cr_expect_eq (r.won, 3);
+    cr_expect_eq (r.lost, 1);
+    cr_expect_eq (r.open, 1);
+    cr_expect_eq (r.qualified, 4);
+    cr_expect_eq (r.qualified_won, 2);
+    cr_expect_float_eq (r.conversion, 0.5, 1e-12);
+    cr_expect_float_eq (r.avg_deal, 12000, 1e-9);
+    cr_expect_float_eq (r.avg_cycle_days, 40, 1e-9); /* (40 + 60 + 20) / 3 */
+    cr_expect_float_eq (r.vs_target, 0.5, 1e-12);
+    cr_expect_float_eq (r.roi, 6, 1e-12);
+    cr_expect_float_eq (r.cac_pct, 100.0 / 6, 1e-9);
+    cr_expect_float_eq (r.nrr_impact_pct, 5, 1e-12);
+    cr_expect_float_eq (r.tier[0].conversion, 1, 1e-12);
+    cr_expect_float_eq (r.tier[1].conversion, 0, 1e-12);
+    cr_expect_eq (r.tier[2].qualified, 0);
+    cr_expect_eq (r.n_type, 3);
+    cr_expect_str_eq (r.type[0].key, "seat");
+    cr_expect_eq (r.type[0].qualified, 2);
+    cr_expect_float_eq (r.type[0].conversion, 0.5, 1e-12);
+    cr_expect_float_eq (r.type[0].arr, 18000, 1e-9); /* a won deal counts whether qualified */
+    cr_expect_eq (r.n_segment, 3);
+    cr_expect_str_eq (r.segment[0].key, "mid-market");
+    cr_expect_float_eq (r.segment[0].conversion, 0.5, 1e-12);
+    cr_expect_str_eq (r.segment[2].key, "smb");
+    cr_expect_float_eq (r.segment[2].conversion, 0, 1e-12);
+
+    /*  Nothing won, no targets: every ratio is 0, never a division by zero. */
+    results_compute (deals + 2, 2, 0, 0, 0, 0, 0, &r);
+    cr_expect_float_eq (r.roi, 0, 1e-12);
+    cr_expect_float_eq (r.cac_pct, 0, 1e-12);
+    cr_expect_float_eq (r.nrr_impact_pct, 0, 1e-12);
+    cr_expect_float_eq (r.avg_deal, 0, 1e-12);
+}
+
+Test (identifier_weeks, configuration_mistakes_are_refused_with_file_and_line)
+{
+    char text[8192];
+    /*  A step without days (line 3 of the plays). */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    char *at = strstr (text, "days = 7; },\n              { name = \"mapping\"");
+    cr_assert_not_null (at);
+    memcpy (at, "dayz", 4);
+    char *msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:3") && strstr (msg, "audit"), "%s", msg);
+    free (msg);
+
+    /*  An unknown obstacle in a coaching rule. */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "\"no-champion\"; text");
+    cr_assert_not_null (at);
+    memcpy (at, "\"no-chumpion\"", 13);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "no-chumpion"), "%s", msg);
+    free (msg);
+
+    /*  A stall limit for a stage the pipeline does not have. */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "stall_days = { discovery");
+    cr_assert_not_null (at);
+    memcpy (at + 15, "discoverx", 9);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "discoverx"), "%s", msg);
+    free (msg);
+
+    /*  No priors for an open stage ("demo" removed). */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "demo = [0.55, 0.3, 0.1];");
+    cr_assert_not_null (at);
+    memset (at, ' ', strlen ("demo = [0.55, 0.3, 0.1];"));
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "'demo'"), "%s", msg);
+    free (msg);
+
+    /*  A win rate range upside down, and best case above commit. */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "[0.60, 0.70]");
+    memcpy (at, "[0.70, 0.60]", 12);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:2") && strstr (msg, "win_rate"), "%s", msg);
+    free (msg);
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "best_case_from = 0.4");
+    memcpy (at, "best_case_from = 0.9", 20);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "best_case_from"), "%s", msg);
+    free (msg);
+
+    /*  The bundled configuration loads. */
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/config/campaign.cfg", CAMPAIGN_SOURCE_DIR) > 0);
+    conf_t *conf = conf_new ();
+    err_t err;
+    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
+    weeks_t *w = calloc (1, sizeof *w);
+    cr_expect_eq (weeks_load (conf, 0, w, &err), 0, "%s", err.msg);
+    cr_expect_eq (w->plays.n_play, 4);
+    free (w);
+    conf_destroy (&conf);
+    free (path);
+}
+
+/*  A TaskInput of two accounts and four opportunities, run through all four tasks. */
+static double
+s_fact (const weeks_answer_t *answer, const char *name)
+{
+    for (size_t i = 0; i < answer->n_facts; i++)
+        if (strcmp (answer->facts[i]->name, name) == 0)
+            return answer->facts[i]->number;
+    cr_assert_fail ("no fact %s", name);
+    return 0;
+}
+
+Test (identifier_weeks, the_four_tasks_in_process)
+{
+    weeks_t *w = s_weeks ();
+    Campaign__Account a1 = CAMPAIGN__ACCOUNT__INIT, a2 = CAMPAIGN__ACCOUNT__INIT;
+    a1.account_id = "A-1";
+    a1.segment = "mid-market";
+    a1.arr = 60000;
+    a1.seats_purchased = 100;
+    a1.seats_active = 80;
+    a1.champion = true;
+    a2.account_id = "A-2";
+    a2.segment = "smb";
+    a2.arr = 40000;
+    a2.seats_purchased = 50;
+    a2.seats_active = 50;
+    Campaign__Account *accounts[] = {&a2, &a1}; /* not in id order */
+    Campaign__Opportunity o[4];
+    const char *ids[] = {"O-A-1-seat", "O-A-1-cross-sell", "O-A-2-seat", "O-A-2-tier"};
+    const char *owners[] = {"A-1", "A-1", "A-2", "A-2"};
+    const char *types[] = {"seat", "cross-sell", "seat", "tier"};
+    const char *stages[] = {"closed-won", "proposal", "closed-lost", "discovery"};
+    Campaign__Opportunity *opps[4];
+    for (int i = 0; i < 4; i++) {
+        campaign__opportunity__init (&o[i]);
+        o[i].opportunity_id = (char *)ids[i];
+        o[i].account_id = (char *)owners[i];
+        o[i].type = (char *)types[i];
+        o[i].stage = (char *)stages[i];
+        o[i].has_potential_arr = o[i].has_tier = o[i].has_qualified = 1;
+        o[i].potential_arr = 10000 * (i + 1);
+        o[i].tier = i < 2 ? 1 : 2;
+        o[i].qualified = true;
+        o[i].opened = "2026-10-19";
+        o[i].stage_changed = "2026-10-26";
+        o[i].csm = "CSM-1";
+        opps[i] = &o[i];
+    }
+    o[0].has_amount = 1;
+    o[0].amount = 12000;
+    o[0].closed = "2026-11-28"; /* 40 days */
+    Campaign__Targets targets = CAMPAIGN__TARGETS__INIT;
+    targets.has_arr_goal = targets.has_investment = 1;
+    targets.arr_goal = 24000;
+    targets.investment = 2000;
+    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
+    input.accounts = accounts;
+    input.n_accounts = 2;
+    input.opportunities = opps;
+    input.n_opportunities = 4;
+    input.targets = &targets;
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-12-14", &today), 0);
+
+    weeks_answer_t answer;
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.results", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "results.arr_won"), 12000, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.deals_won"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.deals_lost"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.conversion"), 0.25, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.conversion.segment.mid-market"), 0.5, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.conversion.tier.1"), 0.5, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.conversion.type.seat"), 0.5, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.avg_cycle_days"), 40, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.vs_target"), 0.5, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.roi"), 6, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.nrr_impact_pct"), 12, 1e-9); /* 12K / 100K */
+    cr_expect (strstr (answer.text, "\"nrr_impact_pct\":\"NRR impact =") != NULL, "%s",
+               answer.text);
+    weeks_answer_free (&answer);
+
+    /*  Forecast: won 12,000; open cross-sell 20,000 in proposal (tier 1: 0.7) and tier
+        30,000... discovery tier 2: 0.25. expected = 12000 + 14000 + 10000 (40000 x .25). */
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "forecast.expected_arr"), 36000, 1e-6);
+    cr_expect_float_eq (s_fact (&answer, "forecast.target"), 24000, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "forecast.commit"), 20000, 1e-9);
+    cr_expect (s_fact (&answer, "forecast.p10") <= 36000);
+    cr_expect (s_fact (&answer, "forecast.p90") >= 36000);
+    weeks_answer_free (&answer);
+
+    /*  Monitoring: the proposal (changed 2026-10-26, 49 days) and the discovery are
+        both stalled. */
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.pipeline_monitoring", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "monitor.stalled"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.open"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.stage.closed-won"), 1, 1e-9);
+    cr_expect (strstr (answer.text, "O-A-1-cross-sell: proposal, 49 days in stage (limit 14)"),
+               "%s", answer.text);
+    weeks_answer_free (&answer);
+
+    /*  Design: two plays laid out; the tier opportunity has no play. */
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.campaign_design", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "design.plays"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "design.without_play"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "design.cross-sell.opportunities"), 1, 1e-9);
+    cr_expect (strstr (answer.text, "\"start\":\"2026-10-19\"") != NULL, "%s", answer.text);
+    weeks_answer_free (&answer);
+    free (w);
+}
