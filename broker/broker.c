@@ -47,12 +47,33 @@ typedef struct {
     uint64_t count;
 } s_count_t;
 
+/*  A report task's output, written into reports.dir once its result is committed. */
+typedef struct {
+    char *name;
+    uint8_t *data;
+    size_t size;
+} s_report_t;
+
+static void
+s_report_free (void **item)
+{
+    s_report_t *report = *item;
+    if (report) {
+        free (report->name);
+        free (report->data);
+        free (report);
+        *item = NULL;
+    }
+}
+
 struct _broker_t {
     /* settings */
     char *campaign;
     char *endpoint;
     char *status_endpoint;
     char *state_dir;
+    char *reports_dir;      /* where results of report tasks are written ("" for none) */
+    zhashx_t *report_tasks; /* task names whose result payload is a report */
     size_t max_bytes;
     int batch_max;
     int heartbeat_ms;
@@ -72,6 +93,7 @@ struct _broker_t {
     zhashx_t *journal_counts; /* kind -> s_count_t */
     zlistx_t *outbox;         /* s_out_t, sent after commit */
     zlistx_t *snapshots;      /* s_out_t holding requests answered after commit */
+    zlistx_t *reports;        /* s_report_t written after commit */
     int pid_fd;
     char pid_path[4096];
 
@@ -443,6 +465,19 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     if (refused)
         log_warn ("result of %s from %s: %zu of %zu opportunities refused", task_id,
                   env->sender, refused, result->n_opportunities);
+    if (!rc && *self->reports_dir && zhashx_lookup (self->report_tasks, kind + 7) &&
+        result->has_payload && result->payload.len > 0) {
+        s_report_t *report = calloc (1, sizeof *report);
+        if (report && (report->name = strdup (kind + 7)) &&
+            (report->data = malloc (result->payload.len))) {
+            memcpy (report->data, result->payload.data, result->payload.len);
+            report->size = result->payload.len;
+            zlistx_add_end (self->reports, report);
+        } else {
+            void *item = report;
+            s_report_free (&item);
+        }
+    }
     free (packed);
     if (rc)
         log_error ("result for %s from %s not applied: %s", task_id, env->sender, err.msg);
@@ -952,6 +987,33 @@ s_clock_check (broker_t *self)
     log_info ("%s", summary);
 }
 
+static int s_mkdirs (const char *path, err_t *err);
+
+/*  Write a report task's output as reports.dir/<task>.json (or .txt when it is not
+    JSON), whole or not at all. */
+static void
+s_write_report (broker_t *self, const s_report_t *report)
+{
+    err_t err;
+    if (s_mkdirs (self->reports_dir, &err)) {
+        log_warn ("report %s not written: %s", report->name, err.msg);
+        return;
+    }
+    bool json = report->size > 0 && (report->data[0] == '{' || report->data[0] == '[');
+    char path[4200], tmp[4210];
+    snprintf (path, sizeof path, "%s/%s.%s", self->reports_dir, report->name,
+              json ? "json" : "txt");
+    snprintf (tmp, sizeof tmp, "%s.tmp", path);
+    FILE *file = fopen (tmp, "w");
+    bool ok = file && fwrite (report->data, 1, report->size, file) == report->size;
+    ok = file && fclose (file) == 0 && ok;
+    if (!ok || rename (tmp, path) != 0) {
+        log_warn ("report %s not written: %s", path, strerror (errno));
+        remove (tmp);
+    } else
+        log_info ("report written: %s", path);
+}
+
 static void
 s_turn_end (broker_t *self)
 {
@@ -1022,6 +1084,13 @@ s_turn_end (broker_t *self)
     }
     if (!rc)
         status_flush (self->status);
+    s_report_t *report;
+    while ((report = zlistx_detach (self->reports, NULL))) {
+        if (!rc)
+            s_write_report (self, report);
+        void *item = report;
+        s_report_free (&item);
+    }
     while ((out = zlistx_detach (self->snapshots, NULL))) {
         s_answer_snapshot (self, out);
         void *item = out;
@@ -1148,6 +1217,25 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
                              &max_bytes, err);
     if (!rc)
         rc = conf_int_range (conf, "broker.batch_max", 512, 1, 100000, &batch_max, err);
+    const char *reports_dir = "";
+    if (!rc)
+        rc = conf_string (conf, "reports.dir", "", &reports_dir, err);
+    if (!rc && !(self->reports_dir = strdup (reports_dir)))
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+    if (!rc && !(self->report_tasks = zhashx_new ()))
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+    config_setting_t *report_tasks = rc ? NULL : conf_lookup (conf, "reports.task_outputs");
+    for (int i = 0; report_tasks && i < config_setting_length (report_tasks); i++) {
+        const char *name = config_setting_get_string_elem (report_tasks, i);
+        char where[256];
+        if (!name || !*name) {
+            rc = err_set (err, ERR_INVALID,
+                          "%s: reports.task_outputs item %d is not a task name",
+                          conf_where (conf, report_tasks, where, sizeof where), i + 1);
+            break;
+        }
+        zhashx_insert (self->report_tasks, name, (void *)1);
+    }
     if (!rc)
         rc = conf_int_range (conf, "agents.heartbeat_ms", 1000, 10, 600000, &heartbeat_ms, err);
     if (!rc)
@@ -1344,13 +1432,16 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     self->journal_counts = zhashx_new ();
     self->outbox = zlistx_new ();
     self->snapshots = zlistx_new ();
-    if (!self->registry || !self->journal_counts || !self->outbox || !self->snapshots) {
+    self->reports = zlistx_new ();
+    if (!self->registry || !self->journal_counts || !self->outbox || !self->snapshots ||
+        !self->reports) {
         rc = err_set (err, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     zhashx_set_destructor (self->journal_counts, s_count_free);
     zlistx_set_destructor (self->outbox, s_out_free);
     zlistx_set_destructor (self->snapshots, s_out_free);
+    zlistx_set_destructor (self->reports, s_report_free);
     self->now_ms = wire_now_ms ();
     if ((rc = queue_new (self->store, &options, &self->queue, err)) ||
         (rc = campaign_new (self->plan, self->store, &self->engine, err)) ||
@@ -1415,6 +1506,9 @@ broker_destroy (broker_t **self_p)
         zhashx_destroy (&self->journal_counts);
         zlistx_destroy (&self->outbox);
         zlistx_destroy (&self->snapshots);
+        zlistx_destroy (&self->reports);
+        zhashx_destroy (&self->report_tasks);
+        free (self->reports_dir);
         if (self->pid_fd >= 0) {
             unlink (self->pid_path);
             close (self->pid_fd);

@@ -53,6 +53,13 @@ Test (demo, the_main_job_at_small_size, .timeout = 300)
         cr_expect (s_has (text, "opportunity_id,account_id"), "the target list is written");
         free (text);
         free (targets);
+        /*  The identifier's week-11 results, written by the broker as a report. */
+        char *results = NULL;
+        cr_assert (asprintf (&results, "%s/reports/identifier.results.json", broker.dir) > 0);
+        text = ts_read_file (results);
+        cr_expect (s_has (text, "{"), "identifier.results.json is written: %s", results);
+        free (text);
+        free (results);
     }
     rc = ts_tool (&broker, &out, &err, "campaign-fleet", "stop", NULL);
     cr_expect_eq (rc, 0, "stop: %s %s", out, err);
