@@ -19,21 +19,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static long
-s_peak_kib (pid_t pid)
-{
-    char path[64], line[256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *file = fopen (path, "r");
-    long kib = -1;
-    while (file && fgets (line, sizeof line, file))
-        if (sscanf (line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (file)
-        fclose (file);
-    return kib;
-}
-
 static bool
 s_scored (const Campaign__Snapshot *snap, void *arg)
 {
@@ -41,21 +26,6 @@ s_scored (const Campaign__Snapshot *snap, void *arg)
     for (size_t i = 0; i < snap->n_health_bands; i++)
         scored += snap->health_bands[i]->count;
     return scored >= *(uint64_t *)arg;
-}
-
-static pid_t
-s_scorer (ts_broker_t *broker, const char *name)
-{
-    char *bin = ts_bin ("customer-health-scorer");
-    char *argv[12] = {bin};
-    int n = 1;
-    ts_config_argv (broker, argv, &n);
-    argv[n++] = "--instance";
-    argv[n++] = (char *)name;
-    argv[n] = NULL;
-    pid_t pid = ts_spawn (argv, NULL);
-    free (bin);
-    return pid;
 }
 
 int
@@ -111,7 +81,7 @@ main (int argc, char **argv)
 
     /*  The fleet: import, then two scorers share the batches; timed from the import's
         acknowledgement until every account's score is stored. */
-    pid_t scorers[2] = {s_scorer (&broker, "bench-1"), s_scorer (&broker, "bench-2")};
+    pid_t scorers[2] = {ts_agent_spawn (&broker, "customer-health-scorer", "bench-1"), ts_agent_spawn (&broker, "customer-health-scorer", "bench-2")};
     long long import_start = ts_now_ms ();
     int rc = ts_tool (&broker, NULL, NULL, "campaign-submit", "-o", "client.timeout_ms=600000",
                       "import-portfolio", portfolio, NULL);
@@ -120,8 +90,8 @@ main (int argc, char **argv)
     uint64_t all = (uint64_t)accounts;
     int waited = rc == 0 ? ts_wait_snapshot (&broker, 1800000, s_scored, &all) : -1;
     double fleet_s = (ts_now_ms () - fleet_start) / 1000.0;
-    long broker_kib = s_peak_kib (broker.pid);
-    long scorer_kib[2] = {s_peak_kib (scorers[0]), s_peak_kib (scorers[1])};
+    long broker_kib = ts_peak_kib (broker.pid);
+    long scorer_kib[2] = {ts_peak_kib (scorers[0]), ts_peak_kib (scorers[1])};
     for (int i = 0; i < 2; i++)
         ts_stop (scorers[i], 10000);
 

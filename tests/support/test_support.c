@@ -549,3 +549,39 @@ ts_write_portfolio (const char *dir, int n)
     free (text);
     return path;
 }
+
+pid_t
+ts_agent_spawn (ts_broker_t *broker, const char *name, const char *instance)
+{
+    char *bin = ts_bin (name);
+    char *log = NULL;
+    if (!bin || asprintf (&log, "%s/%s-%s.log", broker->dir, name, instance) < 0) {
+        free (bin);
+        return -1;
+    }
+    char *argv[12] = {bin};
+    int n = 1;
+    ts_config_argv (broker, argv, &n);
+    argv[n++] = "--instance";
+    argv[n++] = (char *)instance;
+    argv[n] = NULL;
+    pid_t pid = ts_spawn (argv, log);
+    free (bin);
+    free (log);
+    return pid;
+}
+
+long
+ts_peak_kib (pid_t pid)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *file = fopen (path, "r");
+    long kib = -1;
+    while (file && fgets (line, sizeof line, file))
+        if (sscanf (line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (file)
+        fclose (file);
+    return kib;
+}

@@ -108,6 +108,13 @@ int ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, 
 /*  Start a test agent of kind with instance name; its log goes to dir/agent-NAME.log. */
 pid_t ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance);
 
+/*  Start the real agent executable bin/NAME with the broker's configuration layers as
+    --instance instance; its log goes to dir/NAME-INSTANCE.log. */
+pid_t ts_agent_spawn (ts_broker_t *broker, const char *name, const char *instance);
+
+/*  Peak resident memory (VmHWM) of a live process in KiB, or -1. */
+long ts_peak_kib (pid_t pid);
+
 /*  Ask the broker for a snapshot from this process. 0 with *reply (wire_free it), or
     -1 if it did not answer within timeout_ms. */
 int ts_snapshot (ts_broker_t *broker, int timeout_ms, wire_envelope_t **reply);
