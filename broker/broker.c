@@ -478,6 +478,16 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
             s_report_free (&item);
         }
     }
+    if (!rc && zhashx_lookup (self->report_tasks, kind + 7)) {
+        /*  A report task's outcome is news: published on report.<task>. */
+        Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+        char topic[160], summary[512];
+        snprintf (topic, sizeof topic, "report.%s", kind + 7);
+        snprintf (summary, sizeof summary, "%s: %s", kind + 7,
+                  result->summary ? result->summary : "done");
+        event.summary = summary;
+        s_emit (self, topic, &event);
+    }
     free (packed);
     if (rc)
         log_error ("result for %s from %s not applied: %s", task_id, env->sender, err.msg);
