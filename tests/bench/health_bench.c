@@ -81,7 +81,8 @@ main (int argc, char **argv)
 
     /*  The fleet: import, then two scorers share the batches; timed from the import's
         acknowledgement until every account's score is stored. */
-    pid_t scorers[2] = {ts_agent_spawn (&broker, "customer-health-scorer", "bench-1"), ts_agent_spawn (&broker, "customer-health-scorer", "bench-2")};
+    pid_t scorers[2] = {ts_agent_spawn (&broker, "customer-health-scorer", "bench-1"),
+                        ts_agent_spawn (&broker, "customer-health-scorer", "bench-2")};
     long long import_start = ts_now_ms ();
     int rc = ts_tool (&broker, NULL, NULL, "campaign-submit", "-o", "client.timeout_ms=600000",
                       "import-portfolio", portfolio, NULL);
