@@ -24,95 +24,28 @@
 #include "calendar.h"
 #include "csvreader.h"
 #include "records.h"
+#include "rng.h"
 
 /*  ---------------------------------------------------------------------------------
     Random numbers: xoshiro256** seeded by splitmix64, one stream per (purpose, index). */
 
-typedef struct {
-    uint64_t s[4];
-    double spare; /* the second normal of a Box-Muller pair */
-    bool has_spare;
-} s_rng_t;
-
 enum { STREAM_ACCOUNT = 1, STREAM_HISTORY = 2, STREAM_ROSTER = 3 };
 
-static uint64_t
-s_splitmix (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
 static void
-s_rng_seed (s_rng_t *rng, uint64_t seed, uint64_t stream, uint64_t index)
+s_rng_seed (rng_t *rng, uint64_t seed, uint64_t stream, uint64_t index)
 {
     uint64_t key = stream * 0xD1B54A32D192ED03u + index;
-    uint64_t state = seed ^ s_splitmix (&key);
-    for (int i = 0; i < 4; i++)
-        rng->s[i] = s_splitmix (&state);
-    rng->has_spare = false;
-}
-
-static uint64_t
-s_rotl (uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-s_next (s_rng_t *rng)
-{
-    uint64_t *s = rng->s;
-    uint64_t result = s_rotl (s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = s_rotl (s[3], 45);
-    return result;
-}
-
-/*  [0, 1) with 53 random bits. */
-static double
-s_uniform (s_rng_t *rng)
-{
-    return (double)(s_next (rng) >> 11) * 0x1.0p-53;
-}
-
-/*  0 .. n-1 (n > 0), multiply-shift: bias below 2^-32 for the n used here. */
-static uint32_t
-s_below (s_rng_t *rng, uint32_t n)
-{
-    return (uint32_t)(((s_next (rng) >> 32) * (uint64_t)n) >> 32);
-}
-
-static double
-s_normal (s_rng_t *rng)
-{
-    if (rng->has_spare) {
-        rng->has_spare = false;
-        return rng->spare;
-    }
-    double u = 1.0 - s_uniform (rng); /* (0, 1]: log stays finite */
-    double v = s_uniform (rng);
-    double r = sqrt (-2.0 * log (u));
-    rng->spare = r * sin (2.0 * M_PI * v);
-    rng->has_spare = true;
-    return r * cos (2.0 * M_PI * v);
+    rng_seed (rng, seed ^ rng_splitmix (&key));
 }
 
 /*  Index drawn with probability weights[i] / sum (weights need not be normalised). */
 static int
-s_pick (s_rng_t *rng, const double *weights, int n)
+s_pick (rng_t *rng, const double *weights, int n)
 {
     double total = 0;
     for (int i = 0; i < n; i++)
         total += weights[i];
-    double x = s_uniform (rng) * total;
+    double x = rng_unit (rng) * total;
     for (int i = 0; i < n - 1; i++) {
         if (x < weights[i])
             return i;
@@ -123,17 +56,17 @@ s_pick (s_rng_t *rng, const double *weights, int n)
 
 /*  Poisson: multiplication for small means, the normal approximation above. */
 static uint32_t
-s_poisson (s_rng_t *rng, double mean)
+s_poisson (rng_t *rng, double mean)
 {
     if (mean >= 30) {
-        double x = mean + sqrt (mean) * s_normal (rng);
+        double x = mean + sqrt (mean) * rng_normal (rng);
         return x <= 0 ? 0 : (uint32_t)llround (x);
     }
-    double limit = exp (-mean), product = s_uniform (rng);
+    double limit = exp (-mean), product = rng_unit (rng);
     uint32_t count = 0;
     while (product > limit) {
         count++;
-        product *= s_uniform (rng);
+        product *= rng_unit (rng);
     }
     return count;
 }
@@ -448,7 +381,7 @@ static void
 s_account_draw (const synth_t *self, uint64_t index, s_account_t *a)
 {
     const synth_params_t *p = &self->params;
-    s_rng_t rng;
+    rng_t rng;
     s_rng_seed (&rng, p->seed, STREAM_ACCOUNT, index);
     memset (a, 0, sizeof *a);
     a->index = index;
@@ -460,16 +393,16 @@ s_account_draw (const synth_t *self, uint64_t index, s_account_t *a)
     a->industry = s_pick (&rng, industry_weights, INDUSTRIES);
     const s_segment_shape_t *shape = &s_shapes[a->segment];
 
-    double e = s_normal (&rng), g = s_normal (&rng);
+    double e = rng_normal (&rng), g = rng_normal (&rng);
     a->engagement = e;
     a->growth = g;
 
     double employees =
-        exp (log (shape->employees_median) + shape->employees_spread * s_normal (&rng));
+        exp (log (shape->employees_median) + shape->employees_spread * rng_normal (&rng));
     a->employees =
         (uint32_t)llround (s_clamp (employees, shape->employees_min, shape->employees_max));
     a->employee_growth_pct = s_round1 (
-        s_clamp (shape->headcount_growth + 8.0 * g + 5.0 * s_normal (&rng), -40, 150));
+        s_clamp (shape->headcount_growth + 8.0 * g + 5.0 * rng_normal (&rng), -40, 150));
     a->tier = s_pick (&rng, shape->tier_mix, SYNTH_TIERS);
 
     a->modules = MODULE_BIT (MODULE_CORE);
@@ -478,43 +411,44 @@ s_account_draw (const synth_t *self, uint64_t index, s_account_t *a)
             s_modules[m].base + 0.6 * e + s_tier_module_bonus[a->tier] + shape->module_bonus;
         if (a->modules & s_modules[m].adjacent)
             logit += MODULE_ADJACENCY_BONUS;
-        if (s_uniform (&rng) < s_logistic (logit))
+        if (rng_unit (&rng) < s_logistic (logit))
             a->modules |= MODULE_BIT (m);
     }
     int owned = s_popcount (a->modules);
 
-    double penetration = shape->penetration_max * s_logistic (shape->penetration_logit +
-                                                              0.5 * s_normal (&rng) + 0.15 * g);
+    double penetration =
+        shape->penetration_max *
+        s_logistic (shape->penetration_logit + 0.5 * rng_normal (&rng) + 0.15 * g);
     double seats = s_clamp (round (a->employees * penetration), 3, a->employees - 1);
     a->seats_purchased = (uint32_t)seats;
-    double utilisation = s_clamp (0.74 + 0.13 * e + 0.12 * s_normal (&rng), 0.12, 1.10);
+    double utilisation = s_clamp (0.74 + 0.13 * e + 0.12 * rng_normal (&rng), 0.12, 1.10);
     a->seats_active = (uint32_t)llround (seats * utilisation);
 
-    a->adoption_pct = s_round1 (
-        100.0 * s_logistic (-0.15 + 0.85 * e + 0.12 * (owned - 2.5) + 0.45 * s_normal (&rng)));
+    a->adoption_pct = s_round1 (100.0 * s_logistic (-0.15 + 0.85 * e + 0.12 * (owned - 2.5) +
+                                                    0.45 * rng_normal (&rng)));
     a->usage_growth_pct =
-        s_round1 (s_clamp (6.0 + 9.0 * e + 9.0 * g + 9.0 * s_normal (&rng), -60, 250));
+        s_round1 (s_clamp (6.0 + 9.0 * e + 9.0 * g + 9.0 * rng_normal (&rng), -60, 250));
     a->usage_limit_pct = s_round1 (s_clamp (
-        66.0 + 9.0 * e + 8.0 * g + s_tier_limit_offset[a->tier] + 12.0 * s_normal (&rng), 2,
+        66.0 + 9.0 * e + 8.0 * g + s_tier_limit_offset[a->tier] + 12.0 * rng_normal (&rng), 2,
         180));
-    a->nps = (int)llround (s_clamp (22.0 + 30.0 * e + 32.0 * s_normal (&rng), -100, 100));
-    a->tickets = s_poisson (&rng, shape->tickets * exp (-0.55 * e + 0.35 * s_normal (&rng)));
-    a->champion = s_uniform (&rng) < s_logistic (-0.2 + 1.0 * e + shape->champion_bonus);
-    a->sponsor = s_uniform (&rng) < s_logistic (-1.4 + 0.7 * e + shape->sponsor_bonus);
+    a->nps = (int)llround (s_clamp (22.0 + 30.0 * e + 32.0 * rng_normal (&rng), -100, 100));
+    a->tickets = s_poisson (&rng, shape->tickets * exp (-0.55 * e + 0.35 * rng_normal (&rng)));
+    a->champion = rng_unit (&rng) < s_logistic (-0.2 + 1.0 * e + shape->champion_bonus);
+    a->sponsor = rng_unit (&rng) < s_logistic (-1.4 + 0.7 * e + shape->sponsor_bonus);
     a->stakeholder_days = -1;
-    if (s_uniform (&rng) < s_logistic (s_logit (p->stakeholder_change_share) - 0.3 * e))
-        a->stakeholder_days = 1 + (int)s_below (&rng, 365);
+    if (rng_unit (&rng) < s_logistic (s_logit (p->stakeholder_change_share) - 0.3 * e))
+        a->stakeholder_days = 1 + (int)rng_below (&rng, 365);
 
     a->present = a->licensed = 1u << a->region;
     for (int r = 0; r < SYNTH_REGIONS; r++)
-        if (r != a->region && s_uniform (&rng) < shape->other_region) {
+        if (r != a->region && rng_unit (&rng) < shape->other_region) {
             a->present |= 1u << r;
-            if (s_uniform (&rng) < s_logistic (0.2 + 0.5 * e))
+            if (rng_unit (&rng) < s_logistic (0.2 + 0.5 * e))
                 a->licensed |= 1u << r;
         }
 
-    a->renewal_day = p->start_day + (int32_t)s_below (&rng, 365);
-    a->contract_day = s_years_before (a->renewal_day, 2 + (int)s_below (&rng, 4));
+    a->renewal_day = p->start_day + (int32_t)rng_below (&rng, 365);
+    a->contract_day = s_years_before (a->renewal_day, 2 + (int)rng_below (&rng, 4));
 
     a->module_multiplier = 1.0;
     for (int m = 0; m < SYNTH_MODULES; m++)
@@ -522,13 +456,13 @@ s_account_draw (const synth_t *self, uint64_t index, s_account_t *a)
             a->module_multiplier += p->module_uplift[m];
     double discount =
         1.0 / (1.0 + p->volume_discount * log2 (fmax (1.0, seats / VOLUME_DISCOUNT_FROM)));
-    double negotiated = 0.95 + 0.10 * s_uniform (&rng);
+    double negotiated = 0.95 + 0.10 * rng_unit (&rng);
     a->arr =
         round (p->tier_prices[a->tier] * seats * a->module_multiplier * discount * negotiated);
 
-    a->name_root = (int)s_below (&rng, COUNT_OF (s_name_roots[0]));
-    a->name_word = (int)s_below (&rng, 3);
-    a->name_legal = (int)s_below (&rng, COUNT_OF (s_legal_forms[0]));
+    a->name_root = (int)rng_below (&rng, COUNT_OF (s_name_roots[0]));
+    a->name_word = (int)rng_below (&rng, 3);
+    a->name_legal = (int)rng_below (&rng, COUNT_OF (s_legal_forms[0]));
 }
 
 /*  Modules not owned that sit next to one owned. */
@@ -1388,15 +1322,15 @@ s_write_headers (s_files_t *files)
 }
 
 static void
-s_write_person (s_row_t *row, s_rng_t *rng, const char *prefix, uint64_t number, int width,
+s_write_person (s_row_t *row, rng_t *rng, const char *prefix, uint64_t number, int width,
                 const char *role, int region, double hours_lo, double hours_hi)
 {
     s_put_id (row, prefix, number, width);
     s_put_char (row, ',');
     char name[96];
     snprintf (name, sizeof name, "%s %s",
-              s_first_names[region][s_below (rng, COUNT_OF (s_first_names[0]))],
-              s_last_names[region][s_below (rng, COUNT_OF (s_last_names[0]))]);
+              s_first_names[region][rng_below (rng, COUNT_OF (s_first_names[0]))],
+              s_last_names[region][rng_below (rng, COUNT_OF (s_last_names[0]))]);
     s_put_cell (row, name);
     s_put_char (row, ',');
     s_put (row, role);
@@ -1404,7 +1338,7 @@ s_write_person (s_row_t *row, s_rng_t *rng, const char *prefix, uint64_t number,
     s_put (row, records_regions[region]);
     s_put_char (row, ',');
     /* half hours */
-    s_put_fixed (row, round ((hours_lo + (hours_hi - hours_lo) * s_uniform (rng)) * 2) / 2, 1);
+    s_put_fixed (row, round ((hours_lo + (hours_hi - hours_lo) * rng_unit (rng)) * 2) / 2, 1);
     s_end_row (row);
 }
 
@@ -1431,7 +1365,7 @@ static const struct {
 static uint64_t
 s_write_roster (synth_t *self, s_files_t *files)
 {
-    s_rng_t rng;
+    rng_t rng;
     s_rng_seed (&rng, self->params.seed, STREAM_ROSTER, 0);
     s_row_t row;
     row.file = files->file[OUT_ROSTER];
@@ -1587,25 +1521,25 @@ s_write_history (synth_t *self, s_row_t *row, const s_account_t *a, const double
     const synth_params_t *params = &self->params;
     if (params->history_campaigns <= 0 || self->rates.expand_rate <= 0)
         return 0;
-    s_rng_t rng;
+    rng_t rng;
     s_rng_seed (&rng, params->seed, STREAM_HISTORY, a->index);
     double worked =
         fmin (0.95, params->history_share * s_expand_probability (p) / self->rates.expand_rate);
     uint64_t records = 0;
     for (int k = 0; k < params->history_campaigns; k++) {
         int32_t start = params->start_day - (k + 1) * params->history_spacing_days;
-        if (a->contract_day > start || s_uniform (&rng) >= worked)
+        if (a->contract_day > start || rng_unit (&rng) >= worked)
             continue;
         int play = s_pick (&rng, p, SYNTH_PLAYS);
         if (p[play] <= 0)
             continue;
-        bool won = s_uniform (&rng) < p[play];
+        bool won = rng_unit (&rng) < p[play];
         int32_t opened =
-            start + HISTORY_OPEN_FIRST_DAY + (int32_t)s_below (&rng, HISTORY_OPEN_DAYS);
+            start + HISTORY_OPEN_FIRST_DAY + (int32_t)rng_below (&rng, HISTORY_OPEN_DAYS);
         int lo = params->cycle_days[play][0], hi = params->cycle_days[play][1];
-        double cycle = lo + (double)s_below (&rng, (uint32_t)(hi - lo + 1));
+        double cycle = lo + (double)rng_below (&rng, (uint32_t)(hi - lo + 1));
         if (!won)
-            cycle = fmax (1.0, round (cycle * (0.4 + 0.6 * s_uniform (&rng))));
+            cycle = fmax (1.0, round (cycle * (0.4 + 0.6 * rng_unit (&rng))));
         int32_t closed = opened + (int32_t)cycle;
         int32_t limit = start + params->history_spacing_days - 1;
         if (limit > params->start_day - 1)
@@ -1614,7 +1548,7 @@ s_write_history (synth_t *self, s_row_t *row, const s_account_t *a, const double
             closed = limit;
         double amount = 0;
         if (won)
-            amount = fmax (10.0, round (deal[play] * (0.8 + 0.4 * s_uniform (&rng)) / 10) * 10);
+            amount = fmax (10.0, round (deal[play] * (0.8 + 0.4 * rng_unit (&rng)) / 10) * 10);
         s_put_account_id (row, a->index, width);
         s_put_char (row, ',');
         s_put (row, labels[k]);

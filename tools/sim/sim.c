@@ -6,6 +6,7 @@
     gate (targets, else an override), the week's people work, settle, acknowledge the
     open handoffs, advance. The figures of the summary are read back from the broker
     (pipeline and gate history), so a re-run reports the same campaign. */
+#include "rng.h"
 #include "sim.h"
 
 #include "calendar.h"
@@ -51,51 +52,10 @@ static const char *const s_timing_later[] = {"next year", "6 months", "not this 
 /*  ---------------------------------------------------------------------------------
     Draws: xoshiro256** seeded by splitmix64, one stream per decision and entity. */
 
-typedef struct {
-    uint64_t s[4];
-} s_rng_t;
-
-static uint64_t
-s_splitmix (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t
-s_rotl (uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-s_rng_next (s_rng_t *rng)
-{
-    uint64_t *s = rng->s;
-    uint64_t result = s_rotl (s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = s_rotl (s[3], 45);
-    return result;
-}
-
-/*  Uniform in [0, 1). */
-static double
-s_rng_unit (s_rng_t *rng)
-{
-    return (double)(s_rng_next (rng) >> 11) * 0x1.0p-53;
-}
-
 static size_t
-s_rng_pick (s_rng_t *rng, size_t n)
+s_rng_pick (rng_t *rng, size_t n)
 {
-    return (size_t)(s_rng_unit (rng) * (double)n) % n;
+    return (size_t)(rng_unit (rng) * (double)n) % n;
 }
 
 static uint64_t
@@ -222,11 +182,10 @@ s_truth (sim_t *self, const char *id)
 /*  A stream for one decision about one entity: the same seed, campaign, purpose and id
     give the same draws whatever else happened. */
 static void
-s_stream (sim_t *self, s_rng_t *rng, const char *purpose, const char *id)
+s_stream (sim_t *self, rng_t *rng, const char *purpose, const char *id)
 {
     uint64_t state = s_fnv (id, s_fnv ("/", s_fnv (purpose, self->base)));
-    for (int i = 0; i < 4; i++)
-        rng->s[i] = s_splitmix (&state);
+    rng_seed (rng, state);
 }
 
 static int
@@ -354,7 +313,7 @@ sim_new (conf_t *conf, const sim_options_t *options, sim_t **out, err_t *err)
         rc = err_set (err, ERR_NOMEM, "out of memory");
     if (!rc) {
         uint64_t state = options->seed;
-        self->base = s_fnv (campaign, s_splitmix (&state));
+        self->base = s_fnv (campaign, rng_splitmix (&state));
     }
     if (!rc)
         rc = client_new_from_conf (conf, "campaign-sim", &self->client, err);
@@ -464,8 +423,8 @@ static void
 s_message_id (sim_t *self, const char *action, char *out)
 {
     uint64_t state = s_fnv (action, self->base);
-    uint64_t high = s_splitmix (&state);
-    uint64_t low = s_splitmix (&state);
+    uint64_t high = rng_splitmix (&state);
+    uint64_t low = rng_splitmix (&state);
     snprintf (out, WIRE_ID_MAX + 1, "sim-%016" PRIx64 "%016" PRIx64, high, low);
 }
 
@@ -848,25 +807,25 @@ s_true_p (sim_t *self, const Campaign__Opportunity *opportunity)
 static int
 s_note (sim_t *self, const s_call_t *call, err_t *err)
 {
-    s_rng_t rng;
+    rng_t rng;
     s_stream (self, &rng, "note", call->account_id);
     double p = call->p;
     Campaign__Note note = CAMPAIGN__NOTE__INIT;
     note.account_id = (char *)call->account_id;
-    double u = s_rng_unit (&rng);
-    note.budget = u < 0.15 + 0.7 * p ? "yes" : s_rng_unit (&rng) < 0.5 ? "no" : "unknown";
-    u = s_rng_unit (&rng);
-    note.authority = u < 0.25 + 0.65 * p ? "yes" : s_rng_unit (&rng) < 0.5 ? "no" : "unknown";
-    u = s_rng_unit (&rng);
+    double u = rng_unit (&rng);
+    note.budget = u < 0.15 + 0.7 * p ? "yes" : rng_unit (&rng) < 0.5 ? "no" : "unknown";
+    u = rng_unit (&rng);
+    note.authority = u < 0.25 + 0.65 * p ? "yes" : rng_unit (&rng) < 0.5 ? "no" : "unknown";
+    u = rng_unit (&rng);
     note.need = u < p                    ? "high"
                 : u < p + (1 - p) * 0.40 ? "medium"
                 : u < p + (1 - p) * 0.75 ? "low"
                                          : "none";
-    note.timing = s_rng_unit (&rng) < p
+    note.timing = rng_unit (&rng) < p
                       ? (char *)s_timing_soon[s_rng_pick (&rng, S_COUNT (s_timing_soon))]
                       : (char *)s_timing_later[s_rng_pick (&rng, S_COUNT (s_timing_later))];
     char *request = NULL;
-    if (s_rng_unit (&rng) < 0.12) {
+    if (rng_unit (&rng) < 0.12) {
         request = (char *)s_feature_requests[s_rng_pick (&rng, S_COUNT (s_feature_requests))];
         note.feature_requests = &request;
         note.n_feature_requests = 1;
@@ -937,9 +896,9 @@ s_discovery (sim_t *self, uint32_t week, err_t *err)
     for (size_t i = 0; !rc && i < n; i++) {
         if (i > 0 && strcmp (calls[i].account_id, calls[i - 1].account_id) == 0)
             continue;
-        s_rng_t rng;
+        rng_t rng;
         s_stream (self, &rng, "note-week", calls[i].account_id);
-        bool early = s_rng_unit (&rng) < 0.5;
+        bool early = rng_unit (&rng) < 0.5;
         if (early != (week <= 3) && !everyone)
             continue;
         rc = s_note (self, &calls[i], err);
@@ -949,9 +908,9 @@ s_discovery (sim_t *self, uint32_t week, err_t *err)
         const Campaign__Opportunity *o = pipeline.items[i];
         if (!o->qualified || s_is_closed (o) || s_stage_rank (o->stage) >= 0)
             continue;
-        s_rng_t rng;
+        rng_t rng;
         s_stream (self, &rng, "note-week", o->account_id);
-        bool early = s_rng_unit (&rng) < 0.5;
+        bool early = rng_unit (&rng) < 0.5;
         if (early != (week <= 3) && !everyone)
             continue;
         rc = s_stage (self, s_csm_of (self, o), o, "discovery", err);
@@ -970,11 +929,11 @@ s_discovery (sim_t *self, uint32_t week, err_t *err)
 
 static int
 s_outcome (sim_t *self, const char *person, const Campaign__Opportunity *opportunity,
-           const char *today, s_rng_t *rng, err_t *err)
+           const char *today, rng_t *rng, err_t *err)
 {
     double p = s_true_p (self, opportunity);
-    bool won = s_rng_unit (rng) < p;
-    double share = 0.6 + 0.4 * s_rng_unit (rng);
+    bool won = rng_unit (rng) < p;
+    double share = 0.6 + 0.4 * rng_unit (rng);
     double potential = opportunity->potential_arr;
     if (potential <= 0) {
         const s_truth_t *truth = s_truth (self, opportunity->account_id);
@@ -1024,7 +983,7 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
         int play = s_play_index (o->type);
         int cycle_lo = s_cycle_days[play < 0 ? 2 : play][0];
         int cycle_hi = s_cycle_days[play < 0 ? 2 : play][1];
-        s_rng_t rng;
+        rng_t rng;
         s_stream (self, &rng, "deal", o->opportunity_id);
         int cycle = cycle_lo + (int)s_rng_pick (&rng, (size_t)(cycle_hi - cycle_lo + 1));
         int32_t opened;
@@ -1187,7 +1146,7 @@ s_handoff_owner (sim_t *self, const s_handoff_t *handoff)
         return handoff->ae;
     if (!team->n)
         team = &self->leaders;
-    s_rng_t rng;
+    rng_t rng;
     s_stream (self, &rng, "handoff-owner", handoff->id);
     return team->ids[s_rng_pick (&rng, team->n)];
 }
