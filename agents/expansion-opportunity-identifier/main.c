@@ -100,16 +100,13 @@ s_init (void *arg, conf_t *conf, err_t *err)
     return rc;
 }
 
-/*  The result under construction; everything heap, freed by s_answer_free. */
+/*  The result under construction; everything heap, freed by s_answer_free. The facts
+    and the payload (one explanation line per opportunity) are built with weeks_say and
+    weeks_fact, as the other weeks' tasks build theirs. */
 typedef struct {
     Campaign__Opportunity **opportunities;
     size_t n_opportunities;
-    Campaign__Fact **facts;
-    size_t n_facts;
-    char *text; /* the payload: one explanation line per opportunity */
-    size_t text_len;
-    size_t text_cap;
-    bool nomem;
+    weeks_answer_t out;
 } s_answer_t;
 
 static void
@@ -117,62 +114,8 @@ s_answer_free (s_answer_t *answer)
 {
     for (size_t i = 0; i < answer->n_opportunities; i++)
         campaign__opportunity__free_unpacked (answer->opportunities[i], NULL);
-    for (size_t i = 0; i < answer->n_facts; i++)
-        campaign__fact__free_unpacked (answer->facts[i], NULL);
     free (answer->opportunities);
-    free (answer->facts);
-    free (answer->text);
-}
-
-static void s_say (s_answer_t *answer, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_say (s_answer_t *answer, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    int need = vsnprintf (NULL, 0, fmt, ap);
-    va_end (ap);
-    if (need < 0 || answer->nomem)
-        return;
-    if (answer->text_len + (size_t)need + 1 > answer->text_cap) {
-        size_t cap = (answer->text_cap + (size_t)need + 1) * 2;
-        char *grown = realloc (answer->text, cap);
-        if (!grown) {
-            answer->nomem = true;
-            return;
-        }
-        answer->text = grown;
-        answer->text_cap = cap;
-    }
-    va_start (ap, fmt);
-    vsnprintf (answer->text + answer->text_len, answer->text_cap - answer->text_len, fmt, ap);
-    va_end (ap);
-    answer->text_len += (size_t)need;
-}
-
-static void
-s_fact (s_answer_t *answer, const char *name, const char *text, double number)
-{
-    Campaign__Fact **grown =
-        realloc (answer->facts, (answer->n_facts + 1) * sizeof *answer->facts);
-    Campaign__Fact *fact = calloc (1, sizeof *fact);
-    if (grown)
-        answer->facts = grown;
-    if (!grown || !fact) {
-        free (fact);
-        answer->nomem = true;
-        return;
-    }
-    campaign__fact__init (fact);
-    answer->facts[answer->n_facts++] = fact;
-    fact->name = strdup (name);
-    fact->text = text ? strdup (text) : NULL;
-    fact->has_number = 1;
-    fact->number = number;
-    if (!fact->name || (text && !fact->text))
-        answer->nomem = true;
+    weeks_answer_free (&answer->out);
 }
 
 static Campaign__Opportunity *
@@ -186,7 +129,7 @@ s_opportunity (s_answer_t *answer, const char *account_id, const char *type, dou
         answer->opportunities = grown;
     if (!grown || !o) {
         free (o);
-        answer->nomem = true;
+        answer->out.nomem = true;
         return NULL;
     }
     campaign__opportunity__init (o);
@@ -201,7 +144,7 @@ s_opportunity (s_answer_t *answer, const char *account_id, const char *type, dou
     o->potential_arr = round (potential);
     o->propensity = round (propensity * 10) / 10;
     if (!o->opportunity_id || !o->account_id || !o->type || !o->csm) {
-        answer->nomem = true;
+        answer->out.nomem = true;
         return NULL;
     }
     return o;
@@ -273,41 +216,41 @@ s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t
                   : scores[t].score >= self->medium_from ? 1
                                                          : 2]++;
             char why[256];
-            s_say (answer, "%s: $%.0f (%s); propensity %.1f (%s)\n", o->opportunity_id,
-                   o->potential_arr, ws.why[t], o->propensity,
-                   propensity_explain (&scores[t], why, sizeof why));
+            weeks_say (&answer->out, "%s: $%.0f (%s); propensity %.1f (%s)\n",
+                       o->opportunity_id, o->potential_arr, ws.why[t], o->propensity,
+                       propensity_explain (&scores[t], why, sizeof why));
         }
     }
     size_t total = answer->n_opportunities;
-    s_fact (answer, "identifier.scan.accounts", NULL, (double)input->n_accounts);
-    s_fact (answer, "identifier.scan.opportunities", NULL, (double)total);
-    s_fact (answer, "identifier.scan.inventory_arr", "total expansion inventory, ARR",
-            inventory);
+    weeks_fact (&answer->out, "identifier.scan.accounts", NULL, (double)input->n_accounts);
+    weeks_fact (&answer->out, "identifier.scan.opportunities", NULL, (double)total);
+    weeks_fact (&answer->out, "identifier.scan.inventory_arr", "total expansion inventory, ARR",
+                inventory);
     for (int t = 0; t < WS_TYPES; t++) {
         char name[96], text[96];
         snprintf (name, sizeof name, "identifier.scan.%s.count", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of opportunities",
                   total ? 100.0 * count[t] / total : 0);
-        s_fact (answer, name, text, (double)count[t]);
+        weeks_fact (&answer->out, name, text, (double)count[t]);
         snprintf (name, sizeof name, "identifier.scan.%s.arr", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of the inventory",
                   inventory > 0 ? 100 * arr[t] / inventory : 0);
-        s_fact (answer, name, text, arr[t]);
+        weeks_fact (&answer->out, name, text, arr[t]);
     }
     char text[96];
     snprintf (text, sizeof text, "propensity >= %.0f", self->high_from);
-    s_fact (answer, "identifier.scan.propensity.high", text, (double)bands[0]);
+    weeks_fact (&answer->out, "identifier.scan.propensity.high", text, (double)bands[0]);
     snprintf (text, sizeof text, "%.0f <= propensity < %.0f", self->medium_from,
               self->high_from);
-    s_fact (answer, "identifier.scan.propensity.medium", text, (double)bands[1]);
+    weeks_fact (&answer->out, "identifier.scan.propensity.medium", text, (double)bands[1]);
     snprintf (text, sizeof text, "propensity < %.0f", self->medium_from);
-    s_fact (answer, "identifier.scan.propensity.low", text, (double)bands[2]);
+    weeks_fact (&answer->out, "identifier.scan.propensity.low", text, (double)bands[2]);
     snprintf (summary, summary_size,
               "%zu accounts scanned: %zu opportunities, $%.0f inventory (seat %zu, tier %zu, "
               "cross-sell %zu, geo %zu); propensity high %zu, medium %zu, low %zu",
               input->n_accounts, total, inventory, count[WS_SEAT], count[WS_TIER],
               count[WS_CROSS_SELL], count[WS_GEO], bands[0], bands[1], bands[2]);
-    return answer->nomem ? ERR_NOMEM : 0;
+    return answer->out.nomem ? ERR_NOMEM : 0;
 }
 
 static const Campaign__Account *
@@ -438,30 +381,34 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
         tiers[r->tier]++;
         qualified += r->qualified;
         at_risk += r->at_risk;
-        s_say (answer,
-               "%s: tier %u, rank %.0f, readiness %.2f, BANT %.2f%s%s (B %.2f: %s; A %.2f: %s; "
-               "N %.2f: %s; T %.2f: %s), csm %s\n",
-               o->opportunity_id, r->tier, r->rank, r->readiness, r->bant,
-               r->qualified ? " qualified" : "", r->at_risk ? " AT RISK" : "",
-               r->letters[0].score, r->letters[0].evidence, r->letters[1].score,
-               r->letters[1].evidence, r->letters[2].score, r->letters[2].evidence,
-               r->letters[3].score, r->letters[3].evidence, *o->csm ? o->csm : "(unassigned)");
+        weeks_say (
+            &answer->out,
+            "%s: tier %u, rank %.0f, readiness %.2f, BANT %.2f%s%s (B %.2f: %s; A %.2f: %s; "
+            "N %.2f: %s; T %.2f: %s), csm %s\n",
+            o->opportunity_id, r->tier, r->rank, r->readiness, r->bant,
+            r->qualified ? " qualified" : "", r->at_risk ? " AT RISK" : "", r->letters[0].score,
+            r->letters[0].evidence, r->letters[1].score, r->letters[1].evidence,
+            r->letters[2].score, r->letters[2].evidence, r->letters[3].score,
+            r->letters[3].evidence, *o->csm ? o->csm : "(unassigned)");
     }
     if (!rc) {
-        s_fact (answer, "identifier.qualification.opportunities", NULL, (double)n);
-        s_fact (answer, "identifier.qualification.tier1", "close now", (double)tiers[1]);
-        s_fact (answer, "identifier.qualification.tier2", "develop", (double)tiers[2]);
-        s_fact (answer, "identifier.qualification.tier3", "nurture", (double)tiers[3]);
-        s_fact (answer, "identifier.qualification.qualified", "BANT-qualified",
-                (double)qualified);
-        s_fact (answer, "identifier.qualification.at_risk", "opportunities of at-risk accounts",
-                (double)at_risk);
-        s_fact (answer, "identifier.unassigned", ids ? ids : "", (double)unassigned);
+        weeks_fact (&answer->out, "identifier.qualification.opportunities", NULL, (double)n);
+        weeks_fact (&answer->out, "identifier.qualification.tier1", "close now",
+                    (double)tiers[1]);
+        weeks_fact (&answer->out, "identifier.qualification.tier2", "develop",
+                    (double)tiers[2]);
+        weeks_fact (&answer->out, "identifier.qualification.tier3", "nurture",
+                    (double)tiers[3]);
+        weeks_fact (&answer->out, "identifier.qualification.qualified", "BANT-qualified",
+                    (double)qualified);
+        weeks_fact (&answer->out, "identifier.qualification.at_risk",
+                    "opportunities of at-risk accounts", (double)at_risk);
+        weeks_fact (&answer->out, "identifier.unassigned", ids ? ids : "", (double)unassigned);
         snprintf (summary, summary_size,
                   "%zu opportunities qualified: tier 1 %zu, tier 2 %zu, tier 3 %zu; %zu "
                   "qualified, %zu at risk, %zu unassigned",
                   n, tiers[1], tiers[2], tiers[3], qualified, at_risk, unassigned);
-        rc = answer->nomem ? ERR_NOMEM : 0;
+        rc = answer->out.nomem ? ERR_NOMEM : 0;
     }
     free (ids);
     free (results);
@@ -556,8 +503,9 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
             rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
     }
     if (!rc)
-        rc = s_pack (summary, answer.text, answer.text_len, answer.facts, answer.n_facts,
-                     answer.opportunities, answer.n_opportunities, out, err);
+        rc =
+            s_pack (summary, answer.out.text, answer.out.text_len, answer.out.facts,
+                    answer.out.n_facts, answer.opportunities, answer.n_opportunities, out, err);
     s_answer_free (&answer);
     campaign__task_input__free_unpacked (input, NULL);
     return rc;

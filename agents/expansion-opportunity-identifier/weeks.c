@@ -49,11 +49,8 @@ weeks_answer_free (weeks_answer_t *answer)
     answer->n_facts = answer->text_len = answer->text_cap = 0;
 }
 
-static void s_say (weeks_answer_t *answer, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_say (weeks_answer_t *answer, const char *fmt, ...)
+void
+weeks_say (weeks_answer_t *answer, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
@@ -81,18 +78,18 @@ s_say (weeks_answer_t *answer, const char *fmt, ...)
 static void
 s_json (weeks_answer_t *answer, const char *text)
 {
-    s_say (answer, "\"");
+    weeks_say (answer, "\"");
     for (const char *p = text ? text : ""; *p; p++) {
         if (*p == '"' || *p == '\\')
-            s_say (answer, "\\%c", *p);
+            weeks_say (answer, "\\%c", *p);
         else
-            s_say (answer, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
+            weeks_say (answer, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
     }
-    s_say (answer, "\"");
+    weeks_say (answer, "\"");
 }
 
-static void
-s_fact (weeks_answer_t *answer, const char *name, const char *text, double number)
+void
+weeks_fact (weeks_answer_t *answer, const char *name, const char *text, double number)
 {
     Campaign__Fact **grown =
         realloc (answer->facts, (answer->n_facts + 1) * sizeof *answer->facts);
@@ -125,7 +122,7 @@ s_factf (weeks_answer_t *answer, double number, const char *text, const char *fm
     va_start (ap, fmt);
     vsnprintf (name, sizeof name, fmt, ap);
     va_end (ap);
-    s_fact (answer, name, text, number);
+    weeks_fact (answer, name, text, number);
 }
 
 /*  Accounts and health by id: sorted pointer arrays, so a 100,000-account portfolio is
@@ -228,7 +225,7 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
     char date[16];
     size_t without = 0, laid = 0, roi_inputs = 0;
     design_target_t target = {0, ""};
-    s_say (answer, "{\"start\":\"%s\",\"plays\":[", date_format (start, date));
+    weeks_say (answer, "{\"start\":\"%s\",\"plays\":[", date_format (start, date));
     for (size_t p = 0; p < self->plays.n_play; p++) {
         const plays_play_t *play = &self->plays.play[p];
         size_t count = 0;
@@ -244,25 +241,25 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
         design_slot_t slots[PLAYS_STEPS];
         design_schedule (play, start, slots);
         laid += play->n_steps > 0;
-        s_say (answer,
-               "%s{\"type\":\"%s\",\"opportunities\":%zu,\"potential_arr\":%.0f,"
-               "\"conversion_target\":%.3f,\"expected_deals\":%.1f,\"expected_arr\":%.0f,"
-               "\"cycle_days\":[%d,%d],\"days\":%d,\"steps\":[",
-               p ? "," : "", play->type, count, potential, target.conversion,
-               count * target.conversion, potential * target.conversion, play->cycle_days[0],
-               play->cycle_days[1], plays_days (play));
+        weeks_say (answer,
+                   "%s{\"type\":\"%s\",\"opportunities\":%zu,\"potential_arr\":%.0f,"
+                   "\"conversion_target\":%.3f,\"expected_deals\":%.1f,\"expected_arr\":%.0f,"
+                   "\"cycle_days\":[%d,%d],\"days\":%d,\"steps\":[",
+                   p ? "," : "", play->type, count, potential, target.conversion,
+                   count * target.conversion, potential * target.conversion,
+                   play->cycle_days[0], play->cycle_days[1], plays_days (play));
         for (size_t s = 0; s < play->n_steps; s++) {
-            s_say (answer, "%s{\"step\":", s ? "," : "");
+            weeks_say (answer, "%s{\"step\":", s ? "," : "");
             s_json (answer, play->steps[s].name);
-            s_say (answer, ",\"touchpoint\":");
+            weeks_say (answer, ",\"touchpoint\":");
             s_json (answer, play->steps[s].touchpoint);
-            s_say (answer, ",\"days\":%d,\"start\":\"%s\"", play->steps[s].days,
-                   date_format (slots[s].start, date));
-            s_say (answer, ",\"end\":\"%s\"}", date_format (slots[s].end, date));
+            weeks_say (answer, ",\"days\":%d,\"start\":\"%s\"", play->steps[s].days,
+                       date_format (slots[s].start, date));
+            weeks_say (answer, ",\"end\":\"%s\"}", date_format (slots[s].end, date));
             if (slots[s].end > end)
                 end = slots[s].end;
         }
-        s_say (answer, "]}");
+        weeks_say (answer, "]}");
         s_factf (answer, (double)count, NULL, "design.%s.opportunities", play->type);
         s_factf (answer, potential, NULL, "design.%s.potential_arr", play->type);
         s_factf (answer, target.conversion, target.source, "design.%s.conversion_target",
@@ -270,9 +267,9 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
         s_factf (answer, plays_days (play), "days of the play's steps", "design.%s.days",
                  play->type);
     }
-    s_say (answer, "],\"target_source\":");
+    weeks_say (answer, "],\"target_source\":");
     s_json (answer, target.source);
-    s_say (answer, ",\"roi\":[");
+    weeks_say (answer, ",\"roi\":[");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         const Campaign__Account *a = s_account (index, input, o->account_id);
@@ -285,24 +282,26 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
             continue;
         design_roi_t roi;
         design_roi (&self->design, play, a, o->type, o->potential_arr, &roi);
-        s_say (answer, "%s{\"opportunity\":", roi_inputs++ ? "," : "");
+        weeks_say (answer, "%s{\"opportunity\":", roi_inputs++ ? "," : "");
         s_json (answer, o->opportunity_id);
-        s_say (answer,
-               ",\"type\":\"%s\",\"potential_arr\":%.0f,\"price_per_seat\":%.2f,"
-               "\"added_seats\":%.0f,\"value_per_added_seat\":%.2f,\"next_tier_value\":%.0f,"
-               "\"next_tier_per_seat\":%.2f,\"pilot_seats\":%.0f,\"pilot_days\":%d}",
-               o->type, o->potential_arr, roi.price_per_seat, roi.added_seats,
-               roi.value_per_added_seat, roi.next_tier_value, roi.next_tier_per_seat,
-               roi.pilot_seats, roi.pilot_days);
+        weeks_say (
+            answer,
+            ",\"type\":\"%s\",\"potential_arr\":%.0f,\"price_per_seat\":%.2f,"
+            "\"added_seats\":%.0f,\"value_per_added_seat\":%.2f,\"next_tier_value\":%.0f,"
+            "\"next_tier_per_seat\":%.2f,\"pilot_seats\":%.0f,\"pilot_days\":%d}",
+            o->type, o->potential_arr, roi.price_per_seat, roi.added_seats,
+            roi.value_per_added_seat, roi.next_tier_value, roi.next_tier_per_seat,
+            roi.pilot_seats, roi.pilot_days);
     }
-    s_say (answer, "],\"without_play\":%zu}\n", without);
-    s_fact (answer, "design.plays", "plays laid out on the campaign calendar", (double)laid);
-    s_fact (answer, "design.start", date_format (start, date), self->design.start_week);
-    s_fact (answer, "design.end", date_format (end, date), (double)(end - start + 1));
-    s_fact (answer, "design.roi_inputs", "opportunities with ROI-calculator inputs",
-            (double)roi_inputs);
-    s_fact (answer, "design.without_play", "open opportunities of a type with no play",
-            (double)without);
+    weeks_say (answer, "],\"without_play\":%zu}\n", without);
+    weeks_fact (answer, "design.plays", "plays laid out on the campaign calendar",
+                (double)laid);
+    weeks_fact (answer, "design.start", date_format (start, date), self->design.start_week);
+    weeks_fact (answer, "design.end", date_format (end, date), (double)(end - start + 1));
+    weeks_fact (answer, "design.roi_inputs", "opportunities with ROI-calculator inputs",
+                (double)roi_inputs);
+    weeks_fact (answer, "design.without_play", "open opportunities of a type with no play",
+                (double)without);
     snprintf (answer->summary, sizeof answer->summary,
               "%zu plays laid out from %s, %zu ROI inputs, %zu opportunities without a play; "
               "targets from %s",
@@ -347,12 +346,12 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
             obstacles[n] += strcmp (deal.obstacle, names[n]) == 0;
         /*  Only deals past identification need a person's attention this week. */
         if (deal.obstacle && (deal.stalled || o->tier == 1 || o->tier == 2)) {
-            s_say (answer, "%s: %s, %d days in stage", o->opportunity_id,
-                   o->stage ? o->stage : "?", deal.days_in_stage);
+            weeks_say (answer, "%s: %s, %d days in stage", o->opportunity_id,
+                       o->stage ? o->stage : "?", deal.days_in_stage);
             if (deal.limit >= 0)
-                s_say (answer, " (limit %d)", deal.limit);
-            s_say (answer, "; obstacle %s; coaching: %s\n", deal.obstacle,
-                   deal.coaching ? deal.coaching : "(no rule matches)");
+                weeks_say (answer, " (limit %d)", deal.limit);
+            weeks_say (answer, "; obstacle %s; coaching: %s\n", deal.obstacle,
+                       deal.coaching ? deal.coaching : "(no rule matches)");
         }
     }
     for (size_t k = 0; k < m->n_stages; k++) {
@@ -360,17 +359,18 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         snprintf (text, sizeof text, "$%.0f", arr[k]);
         s_factf (answer, (double)counts[k], text, "monitor.stage.%s", m->stages[k]);
     }
-    s_fact (answer, "monitor.open", "open opportunities", (double)open);
-    s_fact (answer, "monitor.progressed", "open deals past the qualified stage",
-            (double)progressed);
-    s_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
-            (double)stalled);
-    s_fact (answer, "monitor.coached", "deals with a coaching recommendation", (double)coached);
+    weeks_fact (answer, "monitor.open", "open opportunities", (double)open);
+    weeks_fact (answer, "monitor.progressed", "open deals past the qualified stage",
+                (double)progressed);
+    weeks_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
+                (double)stalled);
+    weeks_fact (answer, "monitor.coached", "deals with a coaching recommendation",
+                (double)coached);
     for (size_t n = 0; n < 5; n++)
         s_factf (answer, (double)obstacles[n], NULL, "monitor.obstacle.%s", names[n]);
     if (other)
-        s_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
-                (double)other);
+        weeks_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
+                    (double)other);
     snprintf (answer->summary, sizeof answer->summary,
               "%zu open deals, %zu past qualified, %zu stalled, %zu with coaching", open,
               progressed, stalled, coached);
@@ -388,7 +388,7 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
     memset (&sum, 0, sizeof sum);
     size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
     char date[16];
-    s_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
+    weeks_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         if (s_won (o)) {
@@ -410,42 +410,44 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
         bool slips = play && today > opened + play->cycle_days[1];
         slipping += slips;
         forecast_add_open (f, &sum, o->potential_arr, p);
-        s_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
+        weeks_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
         s_json (answer, o->opportunity_id);
-        s_say (answer,
-               ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
-               "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
-               o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr, p,
-               forecast_category (f, p), date_format (close, date), slips ? "true" : "false");
+        weeks_say (answer,
+                   ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
+                   "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
+                   o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr,
+                   p, forecast_category (f, p), date_format (close, date),
+                   slips ? "true" : "false");
     }
     forecast_band (&sum);
     double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
-    s_say (answer,
-           "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
-           "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
-           "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"method\":\"won ARR + sum of "
-           "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
-           "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
-           sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
-           sum.commit, sum.best_case, sum.pipeline, lost, slipping);
-    s_fact (answer, "forecast.expected_arr", "won ARR + sum of open amount x win probability",
-            sum.expected);
-    s_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
-    s_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
-    s_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
-            goal);
-    s_fact (answer, "forecast.won_arr", NULL, sum.won);
-    s_fact (answer, "forecast.commit", "open ARR with p >= commit_from", sum.commit);
-    s_fact (answer, "forecast.best_case", "open ARR with best_case_from <= p < commit_from",
-            sum.best_case);
-    s_fact (answer, "forecast.pipeline", "open ARR below best_case_from", sum.pipeline);
-    s_fact (answer, "forecast.open_deals", NULL, (double)sum.deals);
-    s_fact (answer, "forecast.lost", NULL, (double)lost);
-    s_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
-            (double)slipping);
+    weeks_say (
+        answer,
+        "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
+        "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
+        "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"method\":\"won ARR + sum of "
+        "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
+        "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
+        sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
+        sum.commit, sum.best_case, sum.pipeline, lost, slipping);
+    weeks_fact (answer, "forecast.expected_arr",
+                "won ARR + sum of open amount x win probability", sum.expected);
+    weeks_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
+    weeks_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
+    weeks_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
+                goal);
+    weeks_fact (answer, "forecast.won_arr", NULL, sum.won);
+    weeks_fact (answer, "forecast.commit", "open ARR with p >= commit_from", sum.commit);
+    weeks_fact (answer, "forecast.best_case", "open ARR with best_case_from <= p < commit_from",
+                sum.best_case);
+    weeks_fact (answer, "forecast.pipeline", "open ARR below best_case_from", sum.pipeline);
+    weeks_fact (answer, "forecast.open_deals", NULL, (double)sum.deals);
+    weeks_fact (answer, "forecast.lost", NULL, (double)lost);
+    weeks_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
+                (double)slipping);
     if (unknown)
-        s_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
-                (double)unknown);
+        weeks_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
+                    (double)unknown);
     snprintf (answer->summary, sizeof answer->summary,
               "forecast $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; won $%.0f, %zu open, "
               "%zu slipping",
@@ -458,14 +460,14 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
 static void
 s_group_json (weeks_answer_t *answer, const char *name, const results_group_t *groups, size_t n)
 {
-    s_say (answer, ",\"%s\":{", name);
+    weeks_say (answer, ",\"%s\":{", name);
     for (size_t i = 0; i < n; i++) {
-        s_say (answer, "%s", i ? "," : "");
+        weeks_say (answer, "%s", i ? "," : "");
         s_json (answer, groups[i].key);
-        s_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
-               groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
+        weeks_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
+                   groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
     }
-    s_say (answer, "}");
+    weeks_say (answer, "}");
 }
 
 static void
@@ -515,50 +517,50 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         t && t->has_investment ? t->investment : 0, t && t->has_deals ? t->deals : 0,
         t && t->has_conversion ? t->conversion : 0, &r);
     free (deals);
-    s_say (answer,
-           "{\"arr_won\":%.0f,\"deals_won\":%zu,\"deals_lost\":%zu,\"deals_open\":%zu,"
-           "\"qualified\":%zu,\"qualified_won\":%zu,\"conversion\":%.4f,\"avg_deal\":%.0f,"
-           "\"avg_cycle_days\":%.1f,\"target_arr\":%.0f,\"vs_target\":%.4f,"
-           "\"deals_target\":%u,\"conversion_target\":%.4f,\"investment\":%.0f,"
-           "\"roi\":%.2f,\"cac_pct\":%.2f,\"portfolio_arr\":%.0f,\"nrr_impact_pct\":%.3f,"
-           "\"formulas\":{\"conversion\":\"qualified opportunities closed-won / qualified "
-           "opportunities\",\"roi\":\"expansion ARR / investment\",\"cac_pct\":\"investment / "
-           "expansion ARR x 100\",\"nrr_impact_pct\":",
-           r.arr_won, r.won, r.lost, r.open, r.qualified, r.qualified_won, r.conversion,
-           r.avg_deal, r.avg_cycle_days, r.arr_goal, r.vs_target, r.deals_target,
-           r.conversion_target, r.investment, r.roi, r.cac_pct, r.portfolio_arr,
-           r.nrr_impact_pct);
+    weeks_say (
+        answer,
+        "{\"arr_won\":%.0f,\"deals_won\":%zu,\"deals_lost\":%zu,\"deals_open\":%zu,"
+        "\"qualified\":%zu,\"qualified_won\":%zu,\"conversion\":%.4f,\"avg_deal\":%.0f,"
+        "\"avg_cycle_days\":%.1f,\"target_arr\":%.0f,\"vs_target\":%.4f,"
+        "\"deals_target\":%u,\"conversion_target\":%.4f,\"investment\":%.0f,"
+        "\"roi\":%.2f,\"cac_pct\":%.2f,\"portfolio_arr\":%.0f,\"nrr_impact_pct\":%.3f,"
+        "\"formulas\":{\"conversion\":\"qualified opportunities closed-won / qualified "
+        "opportunities\",\"roi\":\"expansion ARR / investment\",\"cac_pct\":\"investment / "
+        "expansion ARR x 100\",\"nrr_impact_pct\":",
+        r.arr_won, r.won, r.lost, r.open, r.qualified, r.qualified_won, r.conversion,
+        r.avg_deal, r.avg_cycle_days, r.arr_goal, r.vs_target, r.deals_target,
+        r.conversion_target, r.investment, r.roi, r.cac_pct, r.portfolio_arr, r.nrr_impact_pct);
     s_json (answer, s_nrr_formula);
-    s_say (answer, "}");
+    weeks_say (answer, "}");
     s_group_json (answer, "by_tier", r.tier, 3);
     s_group_json (answer, "by_type", r.type, r.n_type);
     s_group_json (answer, "by_segment", r.segment, r.n_segment);
-    s_say (answer, "}\n");
+    weeks_say (answer, "}\n");
     char text[160];
-    s_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
-    s_fact (answer, "results.deals_won", NULL, (double)r.won);
-    s_fact (answer, "results.deals_lost", NULL, (double)r.lost);
-    s_fact (answer, "results.deals_open", "still open at week 11", (double)r.open);
+    weeks_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
+    weeks_fact (answer, "results.deals_won", NULL, (double)r.won);
+    weeks_fact (answer, "results.deals_lost", NULL, (double)r.lost);
+    weeks_fact (answer, "results.deals_open", "still open at week 11", (double)r.open);
     snprintf (text, sizeof text,
               "%zu of %zu qualified opportunities closed-won (target %.0f%%)", r.qualified_won,
               r.qualified, 100 * r.conversion_target);
-    s_fact (answer, "results.conversion", text, r.conversion);
+    weeks_fact (answer, "results.conversion", text, r.conversion);
     s_group_facts (answer, "tier", r.tier, 3);
     s_group_facts (answer, "type", r.type, r.n_type);
     s_group_facts (answer, "segment", r.segment, r.n_segment);
-    s_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
-    s_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
-            r.avg_cycle_days);
-    s_fact (answer, "results.target_arr", r.arr_goal > 0 ? "targets.arr_goal" : "no target set",
-            r.arr_goal);
+    weeks_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
+    weeks_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
+                r.avg_cycle_days);
+    weeks_fact (answer, "results.target_arr",
+                r.arr_goal > 0 ? "targets.arr_goal" : "no target set", r.arr_goal);
     snprintf (text, sizeof text, "$%.0f of $%.0f; %zu of %u deals", r.arr_won, r.arr_goal,
               r.won, r.deals_target);
-    s_fact (answer, "results.vs_target", text, r.vs_target);
-    s_fact (answer, "results.investment", NULL, r.investment);
-    s_fact (answer, "results.roi", "expansion ARR / investment", r.roi);
-    s_fact (answer, "results.cac_pct", "investment / expansion ARR x 100", r.cac_pct);
-    s_fact (answer, "results.portfolio_arr", NULL, r.portfolio_arr);
-    s_fact (answer, "results.nrr_impact_pct", s_nrr_formula, r.nrr_impact_pct);
+    weeks_fact (answer, "results.vs_target", text, r.vs_target);
+    weeks_fact (answer, "results.investment", NULL, r.investment);
+    weeks_fact (answer, "results.roi", "expansion ARR / investment", r.roi);
+    weeks_fact (answer, "results.cac_pct", "investment / expansion ARR x 100", r.cac_pct);
+    weeks_fact (answer, "results.portfolio_arr", NULL, r.portfolio_arr);
+    weeks_fact (answer, "results.nrr_impact_pct", s_nrr_formula, r.nrr_impact_pct);
     snprintf (answer->summary, sizeof answer->summary,
               "expansion ARR $%.0f from %zu deals (%zu lost), conversion %.1f%%, average deal "
               "$%.0f, cycle %.0f days, %.0f%% of target, ROI %.1fx, CAC %.1f%%, NRR +%.2f pts",

@@ -63,4 +63,12 @@ int weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput 
 
 void weeks_answer_free (weeks_answer_t *answer);
 
+/*  Append printf-style text to the payload; on allocation failure answer->nomem is set
+    and later calls do nothing. Shared with the scan and the qualification (main.c). */
+void weeks_say (weeks_answer_t *answer, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/*  Append a fact (name, optional text, number: not finite becomes 0); nomem as above. */
+void weeks_fact (weeks_answer_t *answer, const char *name, const char *text, double number);
+
 #endif
