@@ -237,3 +237,86 @@ client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *on_pa
     view->part = view->parts = 0;
     return rc;
 }
+
+void
+client_pipeline_free (client_pipeline_t *pipeline)
+{
+    for (size_t i = 0; i < pipeline->n_pages; i++)
+        wire_free (&pipeline->pages[i]);
+    free (pipeline->pages);
+    free (pipeline->items);
+    memset (pipeline, 0, sizeof *pipeline);
+}
+
+int
+client_pipeline_each (client_t *self, const char *csm, const char *stage, client_page_fn *fn,
+                      void *arg, err_t *err)
+{
+    char after[WIRE_ID_MAX * 4] = "";
+    for (;;) {
+        wire_out_t req;
+        client_prepare (self, &req);
+        Campaign__PipelineRequest request = CAMPAIGN__PIPELINE_REQUEST__INIT;
+        request.csm = (char *)csm;
+        request.stage = (char *)stage;
+        request.after = after;
+        request.has_limit = 1;
+        request.limit = 10000;
+        req.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
+        req.env.pipeline_request = &request;
+        wire_envelope_t *reply = NULL;
+        int rc = client_request (self, &req.env, &reply, err);
+        if (!rc && reply->body_case != CAMPAIGN__ENVELOPE__BODY_PIPELINE) {
+            rc = err_set (err, ERR_REJECTED, "the broker answered a pipeline request with a %s",
+                          wire_body_name (reply->body_case));
+            wire_free (&reply);
+        }
+        if (rc)
+            return rc;
+        const Campaign__Pipeline *page = reply->pipeline;
+        bool last = !page->more || page->n_opportunities == 0;
+        if (page->n_opportunities)
+            snprintf (after, sizeof after, "%s",
+                      page->opportunities[page->n_opportunities - 1]->opportunity_id);
+        /*  fn takes the reply: it keeps it or frees it. */
+        if ((rc = fn (arg, &reply, err)))
+            return rc;
+        if (last)
+            return 0;
+    }
+}
+
+static int
+s_keep_page (void *arg, wire_envelope_t **reply, err_t *err)
+{
+    client_pipeline_t *out = arg;
+    const Campaign__Pipeline *page = (*reply)->pipeline;
+    wire_envelope_t **pages = realloc (out->pages, (out->n_pages + 1) * sizeof *pages);
+    if (pages)
+        out->pages = pages;
+    Campaign__Opportunity **items =
+        pages ? realloc (out->items, (out->n + page->n_opportunities + 1) * sizeof *items)
+              : NULL;
+    if (items)
+        out->items = items;
+    if (!items) {
+        wire_free (reply);
+        return err_set (err, ERR_NOMEM, "out of memory reading the pipeline");
+    }
+    for (size_t i = 0; i < page->n_opportunities; i++)
+        out->items[out->n++] = page->opportunities[i];
+    out->pages[out->n_pages++] = *reply;
+    *reply = NULL;
+    return 0;
+}
+
+int
+client_pipeline (client_t *self, const char *csm, const char *stage, client_pipeline_t *out,
+                 err_t *err)
+{
+    memset (out, 0, sizeof *out);
+    int rc = client_pipeline_each (self, csm, stage, s_keep_page, out, err);
+    if (rc)
+        client_pipeline_free (out);
+    return rc;
+}

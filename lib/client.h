@@ -53,6 +53,28 @@ int client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *o
 /*  Imports larger than this many records go in parts (client.import_part_records). */
 void client_set_part_records (client_t *self, size_t records);
 
+/*  Every opportunity of the campaign (only csm's and/or those in stage, when not NULL),
+    fetched page by page, in opportunity id order. items point into the pages, which the
+    structure owns: free it with client_pipeline_free. ERR_UNREACHABLE, or ERR_REJECTED
+    when the broker answers something else. */
+typedef struct {
+    Campaign__Opportunity **items;
+    size_t n;
+    wire_envelope_t **pages;
+    size_t n_pages;
+} client_pipeline_t;
+
+int client_pipeline (client_t *self, const char *csm, const char *stage, client_pipeline_t *out,
+                     err_t *err);
+
+/*  The same, one page at a time, for callers that stream (a listing of millions): fn gets
+    each reply (a Pipeline body) and owns it (wire_free it, or keep it and set *reply to
+    NULL); a non-zero return stops the walk and is returned. */
+typedef int (client_page_fn) (void *arg, wire_envelope_t **reply, err_t *err);
+int client_pipeline_each (client_t *self, const char *csm, const char *stage,
+                          client_page_fn *fn, void *arg, err_t *err);
+void client_pipeline_free (client_pipeline_t *pipeline);
+
 const char *client_endpoint (client_t *self);
 const char *client_campaign (client_t *self);
 

@@ -9,23 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct {
-    Campaign__Opportunity **items;
-    size_t n;
-    wire_envelope_t **pages; /* the replies that own the items */
-    size_t n_pages;
-} s_pipeline_t;
-
-static void
-s_pipeline_free (s_pipeline_t *pipeline)
-{
-    for (size_t i = 0; i < pipeline->n_pages; i++)
-        wire_free (&pipeline->pages[i]);
-    free (pipeline->pages);
-    free (pipeline->items);
-    memset (pipeline, 0, sizeof *pipeline);
-}
-
 static int
 s_request (client_t *client, wire_out_t *out, int expect, wire_envelope_t **reply, err_t *err)
 {
@@ -42,45 +25,6 @@ s_request (client_t *client, wire_out_t *out, int expect, wire_envelope_t **repl
         wire_free (reply);
     }
     return rc;
-}
-
-static int
-s_fetch_pipeline (client_t *client, s_pipeline_t *pipeline, err_t *err)
-{
-    const char *after = "";
-    for (;;) {
-        wire_out_t out;
-        client_prepare (client, &out);
-        Campaign__PipelineRequest request = CAMPAIGN__PIPELINE_REQUEST__INIT;
-        request.after = (char *)after;
-        request.has_limit = 1;
-        request.limit = 10000;
-        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
-        out.env.pipeline_request = &request;
-        wire_envelope_t *reply = NULL;
-        int rc = s_request (client, &out, CAMPAIGN__ENVELOPE__BODY_PIPELINE, &reply, err);
-        if (rc)
-            return rc;
-        const Campaign__Pipeline *page = reply->pipeline;
-        wire_envelope_t **pages =
-            realloc (pipeline->pages, (pipeline->n_pages + 1) * sizeof *pages);
-        Campaign__Opportunity **items = realloc (
-            pipeline->items, (pipeline->n + page->n_opportunities + 1) * sizeof *items);
-        if (pages)
-            pipeline->pages = pages;
-        if (items)
-            pipeline->items = items;
-        if (!pages || !items) {
-            wire_free (&reply);
-            return err_set (err, ERR_NOMEM, "out of memory");
-        }
-        pipeline->pages[pipeline->n_pages++] = reply;
-        for (size_t i = 0; i < page->n_opportunities; i++)
-            pipeline->items[pipeline->n++] = page->opportunities[i];
-        if (!page->more || page->n_opportunities == 0)
-            return 0;
-        after = page->opportunities[page->n_opportunities - 1]->opportunity_id;
-    }
 }
 
 /*  Open dir/name.tmp for writing; report_close renames it into place. */
@@ -181,8 +125,8 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
     int rc = s_request (client, &out, CAMPAIGN__ENVELOPE__BODY_SNAPSHOT, &snapshot, err);
     if (rc)
         return rc;
-    s_pipeline_t pipeline = {0};
-    rc = s_fetch_pipeline (client, &pipeline, err);
+    client_pipeline_t pipeline = {0};
+    rc = client_pipeline (client, NULL, NULL, &pipeline, err);
     char tmp[4200], final[4200];
     FILE *file = NULL;
     if (!rc && (file = s_open (dir, "snapshot.json", tmp, final, sizeof tmp, err))) {
@@ -230,7 +174,7 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
         rc = ERR_IO;
     if (!rc)
         *written = pipeline.n;
-    s_pipeline_free (&pipeline);
+    client_pipeline_free (&pipeline);
     wire_free (&snapshot);
     return rc;
 }

@@ -592,87 +592,6 @@ s_settle (sim_t *self, wire_envelope_t **out, err_t *err)
     }
 }
 
-typedef struct {
-    wire_envelope_t **pages;
-    size_t n_pages;
-    Campaign__Opportunity **items; /* borrowed from pages, in opportunity id order */
-    size_t n;
-} s_pipeline_t;
-
-static void
-s_pipeline_free (s_pipeline_t *pipeline)
-{
-    for (size_t i = 0; i < pipeline->n_pages; i++)
-        wire_free (&pipeline->pages[i]);
-    free (pipeline->pages);
-    free (pipeline->items);
-    memset (pipeline, 0, sizeof *pipeline);
-}
-
-static int
-s_compare_opportunities (const void *a, const void *b)
-{
-    return strcmp ((*(Campaign__Opportunity *const *)a)->opportunity_id,
-                   (*(Campaign__Opportunity *const *)b)->opportunity_id);
-}
-
-/*  Every opportunity, page by page. */
-static int
-s_pipeline_fetch (sim_t *self, s_pipeline_t *pipeline, err_t *err)
-{
-    memset (pipeline, 0, sizeof *pipeline);
-    const char *after = "";
-    int rc = 0;
-    for (bool more = true; more && !rc;) {
-        wire_out_t out;
-        client_prepare (self->client, &out);
-        Campaign__PipelineRequest request = CAMPAIGN__PIPELINE_REQUEST__INIT;
-        request.after = (char *)after;
-        request.has_limit = 1;
-        request.limit = 10000;
-        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
-        out.env.pipeline_request = &request;
-        wire_envelope_t *reply = NULL;
-        rc = client_request (self->client, &out.env, &reply, err);
-        if (rc)
-            break;
-        if (reply->body_case != CAMPAIGN__ENVELOPE__BODY_PIPELINE) {
-            rc = err_set (err, ERR_REJECTED, "the broker answered a pipeline request with a %s",
-                          wire_body_name (reply->body_case));
-            wire_free (&reply);
-            break;
-        }
-        const Campaign__Pipeline *page = reply->pipeline;
-        wire_envelope_t **pages =
-            realloc (pipeline->pages, (pipeline->n_pages + 1) * sizeof *pages);
-        Campaign__Opportunity **items = realloc (
-            pipeline->items, (pipeline->n + page->n_opportunities + 1) * sizeof *items);
-        if (pages)
-            pipeline->pages = pages;
-        if (items)
-            pipeline->items = items;
-        if (!pages || !items) {
-            wire_free (&reply);
-            rc = err_set (err, ERR_NOMEM, "out of memory reading the pipeline");
-            break;
-        }
-        pipeline->pages[pipeline->n_pages++] = reply;
-        for (size_t i = 0; i < page->n_opportunities; i++)
-            if (page->opportunities[i]->opportunity_id && page->opportunities[i]->account_id)
-                pipeline->items[pipeline->n++] = page->opportunities[i];
-        more = page->more && page->n_opportunities > 0;
-        if (page->n_opportunities)
-            after = page->opportunities[page->n_opportunities - 1]->opportunity_id;
-    }
-    if (rc) {
-        s_pipeline_free (pipeline);
-        return rc;
-    }
-    if (pipeline->n)
-        qsort (pipeline->items, pipeline->n, sizeof *pipeline->items, s_compare_opportunities);
-    return 0;
-}
-
 /*  ---------------------------------------------------------------------------------
     The people. */
 
@@ -872,13 +791,13 @@ s_stage (sim_t *self, const char *person, const Campaign__Opportunity *opportuni
 static int
 s_discovery (sim_t *self, uint32_t week, err_t *err)
 {
-    s_pipeline_t pipeline;
-    int rc = s_pipeline_fetch (self, &pipeline, err);
+    client_pipeline_t pipeline;
+    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
     if (rc)
         return rc;
     s_call_t *calls = calloc (pipeline.n ? pipeline.n : 1, sizeof *calls);
     if (!calls) {
-        s_pipeline_free (&pipeline);
+        client_pipeline_free (&pipeline);
         return err_set (err, ERR_NOMEM, "out of memory");
     }
     size_t n = 0;
@@ -918,7 +837,7 @@ s_discovery (sim_t *self, uint32_t week, err_t *err)
     if (week <= 3)
         self->noted_early = true;
     free (calls);
-    s_pipeline_free (&pipeline);
+    client_pipeline_free (&pipeline);
     s_progress (self,
                 "week %u: CSMs sent %u discovery notes (%u feature requests so far), "
                 "%u deals into discovery",
@@ -971,8 +890,8 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
     if (!snap->date || date_parse (snap->date, &today))
         return err_set (err, ERR_STATE, "week %u: the snapshot has no campaign date",
                         snap->week);
-    s_pipeline_t pipeline;
-    int rc = s_pipeline_fetch (self, &pipeline, err);
+    client_pipeline_t pipeline;
+    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
     if (rc)
         return rc;
     unsigned before_stages = self->stages, before_outcomes = self->outcomes;
@@ -1005,7 +924,7 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
                                           : "discovery";
         rc = s_stage (self, target >= 2 ? closer : csm, o, stage, err);
     }
-    s_pipeline_free (&pipeline);
+    client_pipeline_free (&pipeline);
     s_progress (self, "week %u (%s): %u stage changes, %u outcomes", snap->week, snap->date,
                 self->stages - before_stages, self->outcomes - before_outcomes);
     return rc < 0 ? rc : 0;
@@ -1015,8 +934,8 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
 static int
 s_tally (sim_t *self, err_t *err)
 {
-    s_pipeline_t pipeline;
-    int rc = s_pipeline_fetch (self, &pipeline, err);
+    client_pipeline_t pipeline;
+    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
     if (rc)
         return rc;
     memset (self->plays, 0, sizeof self->plays);
@@ -1032,7 +951,7 @@ s_tally (sim_t *self, err_t *err)
         else if (o->qualified)
             stats->open++;
     }
-    s_pipeline_free (&pipeline);
+    client_pipeline_free (&pipeline);
     return 0;
 }
 

@@ -62,49 +62,35 @@ s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
     return 0;
 }
 
+/*  Print one page of opportunities (client_pipeline_each). */
+static int
+s_print_page (void *arg, wire_envelope_t **reply, err_t *err)
+{
+    bool json = *(bool *)arg;
+    const Campaign__Pipeline *page = (*reply)->pipeline;
+    for (size_t i = 0; i < page->n_opportunities; i++) {
+        if (json) {
+            json_t *object = view_opportunity_json (page->opportunities[i]);
+            view_print_json (stdout, object);
+            json_decref (object);
+        } else
+            view_opportunity_text (stdout, page->opportunities[i]);
+    }
+    wire_free (reply);
+    return 0;
+}
+
 /*  List the opportunities page by page; 0 or an exit code. */
 static int
 s_list_pipeline (client_t *client, const char *csm, const char *stage, bool json, err_t *err)
 {
-    char after[160] = "";
-    bool more = true;
     if (!json)
         view_opportunity_header (stdout);
-    while (more) {
-        wire_out_t out;
-        client_prepare (client, &out);
-        Campaign__PipelineRequest request = CAMPAIGN__PIPELINE_REQUEST__INIT;
-        request.csm = (char *)csm;
-        request.stage = (char *)stage;
-        request.after = after;
-        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
-        out.env.pipeline_request = &request;
-        wire_envelope_t *reply = NULL;
-        if (client_request (client, &out.env, &reply, err))
-            return CLI_EXIT_UNREACHABLE;
-        if (reply->body_case != CAMPAIGN__ENVELOPE__BODY_PIPELINE) {
-            err_set (err, ERR_REJECTED, "the broker answered with a %s",
-                     wire_body_name (reply->body_case));
-            wire_free (&reply);
-            return CLI_EXIT_REJECTED;
-        }
-        const Campaign__Pipeline *page = reply->pipeline;
-        for (size_t i = 0; i < page->n_opportunities; i++) {
-            if (json) {
-                json_t *object = view_opportunity_json (page->opportunities[i]);
-                view_print_json (stdout, object);
-                json_decref (object);
-            } else
-                view_opportunity_text (stdout, page->opportunities[i]);
-        }
-        more = page->more && page->n_opportunities > 0;
-        if (page->n_opportunities)
-            snprintf (after, sizeof after, "%s",
-                      page->opportunities[page->n_opportunities - 1]->opportunity_id);
-        wire_free (&reply);
-    }
+    int rc = client_pipeline_each (client, csm, stage, s_print_page, &json, err);
     fflush (stdout);
-    return CLI_EXIT_OK;
+    return rc == 0                 ? CLI_EXIT_OK
+           : rc == ERR_UNREACHABLE ? CLI_EXIT_UNREACHABLE
+                                   : CLI_EXIT_REJECTED;
 }
 
 static void
