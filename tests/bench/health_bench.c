@@ -31,17 +31,9 @@ s_scored (const Campaign__Snapshot *snap, void *arg)
 int
 main (int argc, char **argv)
 {
-    int accounts = 1000000;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp (argv[i], "--quick") == 0)
-            accounts = 100000;
-        else if (strcmp (argv[i], "--accounts") == 0 && i + 1 < argc)
-            accounts = atoi (argv[++i]);
-        else {
-            fprintf (stderr, "usage: campaign-health-bench [--accounts N] [--quick]\n");
-            return 2;
-        }
-    }
+    int accounts = ts_bench_accounts (argc, argv, "campaign-health-bench");
+    if (accounts < 0)
+        return 2;
     ts_broker_t broker;
     /*  One import message of the whole portfolio: the size limit must hold it. */
     if (ts_broker_start (&broker, "broker = { max_message_bytes = 1000000000; };\n"

@@ -33,17 +33,9 @@ s_criterion_met (const Campaign__Snapshot *snap, void *arg)
 int
 main (int argc, char **argv)
 {
-    int accounts = 1000000;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp (argv[i], "--quick") == 0)
-            accounts = 100000;
-        else if (strcmp (argv[i], "--accounts") == 0 && i + 1 < argc)
-            accounts = atoi (argv[++i]);
-        else {
-            fprintf (stderr, "usage: campaign-identifier-bench [--accounts N] [--quick]\n");
-            return 2;
-        }
-    }
+    int accounts = ts_bench_accounts (argc, argv, "campaign-identifier-bench");
+    if (accounts < 0)
+        return 2;
     ts_broker_t broker;
     if (ts_broker_start (&broker, "agents = { heartbeat_ms = 1000; capacity = 2; };\n"
                                   "log = { level = \"warn\"; };\n")) {

@@ -75,25 +75,6 @@ s_expect_each_scored_once (ts_broker_t *broker, int n)
     free (path);
 }
 
-/*  Start the real customer-health-scorer as instance name. */
-static pid_t
-s_scorer (ts_broker_t *broker, const char *name)
-{
-    char *bin = ts_bin ("customer-health-scorer");
-    char *argv[12] = {bin};
-    int n = 1;
-    ts_config_argv (broker, argv, &n);
-    argv[n++] = "--instance";
-    argv[n++] = (char *)name;
-    argv[n] = NULL;
-    char *log = NULL;
-    cr_assert (asprintf (&log, "%s/scorer-%s.log", broker->dir, name) > 0);
-    pid_t pid = ts_spawn (argv, log);
-    free (log);
-    free (bin);
-    return pid;
-}
-
 static void
 s_run (int instances)
 {
@@ -101,7 +82,8 @@ s_run (int instances)
     cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
     pid_t scorers[2] = {-1, -1};
     for (int i = 0; i < instances; i++)
-        scorers[i] = s_scorer (&broker, i ? "real-2" : "real-1");
+        scorers[i] =
+            ts_agent_spawn (&broker, "customer-health-scorer", i ? "real-2" : "real-1");
     char *portfolio = ts_write_portfolio (broker.dir, ACCOUNTS);
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
@@ -137,7 +119,7 @@ Test (health, a_scorer_stopped_mid_batch_has_its_batch_redone, .timeout = 120)
 {
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
-    pid_t doomed = s_scorer (&broker, "doomed");
+    pid_t doomed = ts_agent_spawn (&broker, "customer-health-scorer", "doomed");
     /*  Frozen before work arrives: it takes a lease and never answers, as a scorer that
         dies mid-batch does; the broker sees its heartbeats stop. */
     cr_assert (
@@ -148,7 +130,7 @@ Test (health, a_scorer_stopped_mid_batch_has_its_batch_redone, .timeout = 120)
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", portfolio, NULL),
         0);
     cr_assert_eq (ts_wait_snapshot (&broker, 10000, s_leased, NULL), 0);
-    pid_t rescuer = s_scorer (&broker, "rescuer");
+    pid_t rescuer = ts_agent_spawn (&broker, "customer-health-scorer", "rescuer");
     uint64_t all = ACCOUNTS;
     cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_no_work_left, &all), 0,
                   "the frozen scorer's batch was not redone");
@@ -175,7 +157,8 @@ Test (health, a_generated_portfolio_is_scored_and_explained, .timeout = 120)
     char *accounts = NULL, *roster = NULL;
     cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
     cr_assert (asprintf (&roster, "%s/roster.csv", out_dir) > 0);
-    pid_t scorers[2] = {s_scorer (&broker, "gen-1"), s_scorer (&broker, "gen-2")};
+    pid_t scorers[2] = {ts_agent_spawn (&broker, "customer-health-scorer", "gen-1"),
+                        ts_agent_spawn (&broker, "customer-health-scorer", "gen-2")};
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-roster", roster, NULL), 0);
     cr_assert_eq (

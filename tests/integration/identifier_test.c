@@ -23,25 +23,6 @@ TS_SUITE (identifier);
 #define ACCOUNTS    300
 #define TIER1_SHARE 0.024 /* config/campaign.cfg identifier.tiers.tier1_share */
 
-/*  Start a real agent executable as instance name. */
-static pid_t
-s_agent (ts_broker_t *broker, const char *binary, const char *name)
-{
-    char *bin = ts_bin (binary);
-    char *argv[12] = {bin};
-    int n = 1;
-    ts_config_argv (broker, argv, &n);
-    argv[n++] = "--instance";
-    argv[n++] = (char *)name;
-    argv[n] = NULL;
-    char *log = NULL;
-    cr_assert (asprintf (&log, "%s/%s-%s.log", broker->dir, binary, name) > 0);
-    pid_t pid = ts_spawn (argv, log);
-    free (log);
-    free (bin);
-    return pid;
-}
-
 typedef struct {
     const char *activity;
     uint64_t done_at_least;
@@ -142,8 +123,8 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
     cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
     cr_assert (asprintf (&roster, "%s/roster.csv", out_dir) > 0);
-    pid_t scorer = s_agent (&broker, "customer-health-scorer", "h-1");
-    pid_t identifier = s_agent (&broker, "expansion-opportunity-identifier", "i-1");
+    pid_t scorer = ts_agent_spawn (&broker, "customer-health-scorer", "h-1");
+    pid_t identifier = ts_agent_spawn (&broker, "expansion-opportunity-identifier", "i-1");
     /*  The segmentation analyst is not built yet: the stand-in answers its task. */
     pid_t segmentation = ts_agent_start (&broker, "customer-segmentation-analyst", "seg-1");
     cr_assert_eq (

@@ -20,30 +20,12 @@ typedef struct {
     pid_t agents[4];
 } s_fleet_t;
 
-static pid_t
-s_scorer (ts_broker_t *broker)
-{
-    char *bin = ts_bin ("customer-health-scorer");
-    char *argv[12] = {bin};
-    int n = 1;
-    ts_config_argv (broker, argv, &n);
-    argv[n++] = "--instance";
-    argv[n++] = "real-1";
-    argv[n] = NULL;
-    char *log = NULL;
-    cr_assert (asprintf (&log, "%s/scorer.log", broker->dir) > 0);
-    pid_t pid = ts_spawn (argv, log);
-    free (log);
-    free (bin);
-    return pid;
-}
-
 static void
 s_fleet_start (s_fleet_t *fleet)
 {
     memset (fleet, 0, sizeof *fleet);
     cr_assert_eq (ts_broker_start (&fleet->broker, NULL), 0, "broker did not start");
-    fleet->agents[0] = s_scorer (&fleet->broker);
+    fleet->agents[0] = ts_agent_spawn (&fleet->broker, "customer-health-scorer", "real-1");
     for (int i = 0; i < 3; i++)
         fleet->agents[i + 1] = ts_agent_start (&fleet->broker, s_standin_kinds[i], "standin");
     for (int i = 0; i < 4; i++)

@@ -585,3 +585,20 @@ ts_peak_kib (pid_t pid)
         fclose (file);
     return kib;
 }
+
+int
+ts_bench_accounts (int argc, char **argv, const char *program)
+{
+    int accounts = 1000000;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--quick") == 0)
+            accounts = 100000;
+        else if (strcmp (argv[i], "--accounts") == 0 && i + 1 < argc && atoi (argv[i + 1]) > 0)
+            accounts = atoi (argv[++i]);
+        else {
+            fprintf (stderr, "usage: %s [--accounts N] [--quick]\n", program);
+            return -1;
+        }
+    }
+    return accounts;
+}

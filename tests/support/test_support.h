@@ -112,6 +112,10 @@ pid_t ts_agent_start (ts_broker_t *broker, const char *kind, const char *instanc
     --instance instance; its log goes to dir/NAME-INSTANCE.log. */
 pid_t ts_agent_spawn (ts_broker_t *broker, const char *name, const char *instance);
 
+/*  A benchmark's portfolio size from `[--accounts N] [--quick]` (default 1,000,000,
+    quick 100,000); -1 after printing a usage line for program on a bad argument. */
+int ts_bench_accounts (int argc, char **argv, const char *program);
+
 /*  Peak resident memory (VmHWM) of a live process in KiB, or -1. */
 long ts_peak_kib (pid_t pid);
 
