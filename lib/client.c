@@ -238,6 +238,38 @@ client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *on_pa
     return rc;
 }
 
+/*  Send req; 0 when the answer has body `expect`, ERR_REJECTED (the answer freed)
+    naming what came instead and the broker's reason if it was a rejection. */
+static int
+s_request_expect (client_t *self, const wire_envelope_t *req, int expect, const char *what,
+                  wire_envelope_t **reply, err_t *err)
+{
+    int rc = client_request (self, req, reply, err);
+    if (rc || (int)(*reply)->body_case == expect)
+        return rc;
+    rc = err_set (err, ERR_REJECTED, "the broker answered %s with a %s%s%s", what,
+                  wire_body_name ((*reply)->body_case),
+                  (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION ? ": " : "",
+                  (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
+                          (*reply)->rejection->message
+                      ? (*reply)->rejection->message
+                      : "");
+    wire_free (reply);
+    return rc;
+}
+
+int
+client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err)
+{
+    wire_out_t req;
+    client_prepare (self, &req);
+    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
+    req.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
+    req.env.snapshot_request = &request;
+    return s_request_expect (self, &req.env, CAMPAIGN__ENVELOPE__BODY_SNAPSHOT,
+                             "a snapshot request", reply, err);
+}
+
 void
 client_pipeline_free (client_pipeline_t *pipeline)
 {
@@ -265,12 +297,8 @@ client_pipeline_each (client_t *self, const char *csm, const char *stage, client
         req.env.body_case = CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST;
         req.env.pipeline_request = &request;
         wire_envelope_t *reply = NULL;
-        int rc = client_request (self, &req.env, &reply, err);
-        if (!rc && reply->body_case != CAMPAIGN__ENVELOPE__BODY_PIPELINE) {
-            rc = err_set (err, ERR_REJECTED, "the broker answered a pipeline request with a %s",
-                          wire_body_name (reply->body_case));
-            wire_free (&reply);
-        }
+        int rc = s_request_expect (self, &req.env, CAMPAIGN__ENVELOPE__BODY_PIPELINE,
+                                   "a pipeline request", &reply, err);
         if (rc)
             return rc;
         const Campaign__Pipeline *page = reply->pipeline;

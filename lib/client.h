@@ -53,6 +53,10 @@ int client_submit (client_t *self, const wire_envelope_t *req, client_part_fn *o
 /*  Imports larger than this many records go in parts (client.import_part_records). */
 void client_set_part_records (client_t *self, size_t records);
 
+/*  The campaign's snapshot: 0 with *reply (a Snapshot body; wire_free it),
+    ERR_UNREACHABLE, or ERR_REJECTED naming what the broker answered instead. */
+int client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err);
+
 /*  Every opportunity of the campaign (only csm's and/or those in stage, when not NULL),
     fetched page by page, in opportunity id order. items point into the pages, which the
     structure owns: free it with client_pipeline_free. ERR_UNREACHABLE, or ERR_REJECTED

@@ -330,18 +330,8 @@ ts_snapshot (ts_broker_t *broker, int timeout_ms, wire_envelope_t **reply)
     if (!client)
         return -1;
     client_set_timeout (client, timeout_ms, 0);
-    wire_out_t out;
-    client_prepare (client, &out);
-    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
-    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
-    out.env.snapshot_request = &request;
-    err_t err;
-    int rc = client_request (client, &out.env, reply, &err);
+    int rc = client_snapshot (client, reply, NULL);
     client_destroy (&client);
-    if (rc == 0 && (*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
-        wire_free (reply);
-        rc = -1;
-    }
     return rc ? -1 : 0;
 }
 

@@ -159,18 +159,9 @@ s_observe (fleet_t *fleet, client_t *client, int timeout_ms, s_view_t *view)
     if (!client)
         return;
     client_set_timeout (client, timeout_ms < 100 ? 100 : timeout_ms, 0);
-    wire_out_t out;
-    client_prepare (client, &out);
-    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
-    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
-    out.env.snapshot_request = &request;
     wire_envelope_t *reply = NULL;
-    if (client_request (client, &out.env, &reply, NULL) == 0) {
-        if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_SNAPSHOT)
-            view->snapshot = reply;
-        else
-            wire_free (&reply);
-    }
+    if (client_snapshot (client, &reply, NULL) == 0)
+        view->snapshot = reply;
 }
 
 static const fleet_entry_t *

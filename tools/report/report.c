@@ -9,24 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int
-s_request (client_t *client, wire_out_t *out, int expect, wire_envelope_t **reply, err_t *err)
-{
-    int rc = client_request (client, &out->env, reply, err);
-    if (rc)
-        return rc;
-    if ((int)(*reply)->body_case != expect) {
-        rc = err_set (err, ERR_REJECTED, "the broker answered with a %s: %s",
-                      wire_body_name ((*reply)->body_case),
-                      (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
-                              (*reply)->rejection->message
-                          ? (*reply)->rejection->message
-                          : "");
-        wire_free (reply);
-    }
-    return rc;
-}
-
 /*  Open dir/name.tmp for writing; report_close renames it into place. */
 static FILE *
 s_open (const char *dir, const char *name, char *tmp, char *final, size_t size, err_t *err)
@@ -116,13 +98,8 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
     if (mkdir (dir, 0755) != 0 && errno != EEXIST)
         return err_set (err, ERR_IO, "cannot create the reports directory %s: %s", dir,
                         strerror (errno));
-    wire_out_t out;
-    client_prepare (client, &out);
-    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
-    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
-    out.env.snapshot_request = &request;
     wire_envelope_t *snapshot = NULL;
-    int rc = s_request (client, &out, CAMPAIGN__ENVELOPE__BODY_SNAPSHOT, &snapshot, err);
+    int rc = client_snapshot (client, &snapshot, err);
     if (rc)
         return rc;
     client_pipeline_t pipeline = {0};

@@ -484,23 +484,7 @@ s_submit_soft (sim_t *self, const char *person, const char *action,
 static int
 s_snapshot (sim_t *self, wire_envelope_t **out, err_t *err)
 {
-    wire_out_t request_out;
-    client_prepare (self->client, &request_out);
-    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
-    request_out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
-    request_out.env.snapshot_request = &request;
-    wire_envelope_t *reply = NULL;
-    int rc = client_request (self->client, &request_out.env, &reply, err);
-    if (rc)
-        return rc;
-    if (reply->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
-        err_set (err, ERR_REJECTED, "the broker answered a snapshot request with a %s",
-                 wire_body_name (reply->body_case));
-        wire_free (&reply);
-        return ERR_REJECTED;
-    }
-    *out = reply;
-    return 0;
+    return client_snapshot (self->client, out, err);
 }
 
 static void

@@ -38,30 +38,6 @@ static const char s_usage[] =
     "\n"
     "Exit codes: 0 ok, 2 usage, 3 broker unreachable, 4 configuration error.\n";
 
-static int
-s_fetch_snapshot (client_t *client, wire_envelope_t **reply, err_t *err)
-{
-    wire_out_t out;
-    client_prepare (client, &out);
-    Campaign__SnapshotRequest request = CAMPAIGN__SNAPSHOT_REQUEST__INIT;
-    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST;
-    out.env.snapshot_request = &request;
-    int rc = client_request (client, &out.env, reply, err);
-    if (rc)
-        return rc;
-    if ((*reply)->body_case != CAMPAIGN__ENVELOPE__BODY_SNAPSHOT) {
-        err_set (err, ERR_REJECTED, "broker answered the snapshot request with a %s: %s",
-                 wire_body_name ((*reply)->body_case),
-                 (*reply)->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
-                         (*reply)->rejection->message
-                     ? (*reply)->rejection->message
-                     : "");
-        wire_free (reply);
-        return ERR_REJECTED;
-    }
-    return 0;
-}
-
 /*  Print one page of opportunities (client_pipeline_each). */
 static int
 s_print_page (void *arg, wire_envelope_t **reply, err_t *err)
@@ -174,7 +150,7 @@ main (int argc, char **argv)
             zsock_set_subscribe (sub, topics[i]);
     }
     wire_envelope_t *snapshot = NULL;
-    if (s_fetch_snapshot (client, &snapshot, &err)) {
+    if (client_snapshot (client, &snapshot, &err)) {
         fprintf (stderr, "%s: %s\n", cli.program, err.msg);
         zsock_destroy (&sub);
         client_destroy (&client);
@@ -202,7 +178,7 @@ main (int argc, char **argv)
             const Campaign__StatusEvent *event = env->status_event;
             if (event->seq > last_seq + 1 && n_topics == 0) {
                 /*  A gap: some events never reached us. Start over from a snapshot. */
-                if (s_fetch_snapshot (client, &snapshot, &err) == 0) {
+                if (client_snapshot (client, &snapshot, &err) == 0) {
                     if (!json)
                         printf ("(missed events %llu..%llu; fresh snapshot follows)\n",
                                 (unsigned long long)last_seq + 1,
