@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,6 +544,21 @@ conf_int (conf_t *self, const char *path, int64_t dflt, int64_t *out, err_t *err
 }
 
 int
+conf_setting_number (const config_setting_t *setting, double *out)
+{
+    assert (out);
+    if (!setting)
+        return -1;
+    switch (config_setting_type (setting)) {
+    case CONFIG_TYPE_FLOAT: *out = config_setting_get_float (setting); break;
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: *out = (double)config_setting_get_int64 (setting); break;
+    default: return -1;
+    }
+    return isfinite (*out) ? 0 : -1;
+}
+
+int
 conf_double (conf_t *self, const char *path, double dflt, double *out, err_t *err)
 {
     assert (self);
@@ -552,12 +568,9 @@ conf_double (conf_t *self, const char *path, double dflt, double *out, err_t *er
         *out = dflt;
         return 0;
     }
-    switch (config_setting_type (setting)) {
-    case CONFIG_TYPE_FLOAT: *out = config_setting_get_float (setting); return 0;
-    case CONFIG_TYPE_INT: *out = config_setting_get_int (setting); return 0;
-    case CONFIG_TYPE_INT64: *out = (double)config_setting_get_int64 (setting); return 0;
-    default: return s_wrong_type (self, setting, path, "a number", err);
-    }
+    if (conf_setting_number (setting, out) != 0)
+        return s_wrong_type (self, setting, path, "a number", err);
+    return 0;
 }
 
 int

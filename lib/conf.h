@@ -42,6 +42,10 @@ config_setting_t *conf_lookup (conf_t *self, const char *path);
     child of it, written into buf; returns buf. */
 const char *conf_where (conf_t *self, const config_setting_t *setting, char *buf, size_t size);
 
+/*  The value of a numeric setting (int, int64 or float; a list element, say) in *out.
+    -1 if setting is NULL, not a number, or not finite; *out is then unspecified. */
+int conf_setting_number (const config_setting_t *setting, double *out);
+
 /*  Typed getters. Missing setting: *out = dflt, return 0. Wrong type: ERR_INVALID, err
     names file:line and path. The string belongs to conf and lives as long as it. An
     int setting is accepted where a double is asked for. */

@@ -6,19 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-s_number (config_setting_t *setting, double *out)
-{
-    int type = config_setting_type (setting);
-    if (type == CONFIG_TYPE_FLOAT)
-        *out = config_setting_get_float (setting);
-    else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-        *out = (double)config_setting_get_int64 (setting);
-    else
-        return -1;
-    return 0;
-}
-
 int
 forecast_load (conf_t *conf, forecast_t *out, err_t *err)
 {
@@ -52,7 +39,7 @@ forecast_load (conf_t *conf, forecast_t *out, err_t *err)
         conf_where (conf, item, where, sizeof where);
         bool ok = strlen (stage) < 32 && config_setting_length (item) == 3;
         for (int k = 0; ok && k < 3; k++)
-            ok = !s_number (config_setting_get_elem (item, k), &out->p[i][k]) &&
+            ok = !conf_setting_number (config_setting_get_elem (item, k), &out->p[i][k]) &&
                  out->p[i][k] >= 0 && out->p[i][k] <= 1;
         if (!ok)
             return err_set (err, ERR_INVALID,

@@ -4,19 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-s_number (config_setting_t *setting, double *out)
-{
-    int type = config_setting_type (setting);
-    if (type == CONFIG_TYPE_FLOAT)
-        *out = config_setting_get_float (setting);
-    else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-        *out = (double)config_setting_get_int64 (setting);
-    else
-        return -1;
-    return 0;
-}
-
 /*  A [low, high] pair within [lo, hi]. */
 static int
 s_range (conf_t *conf, config_setting_t *item, const char *key, double lo, double hi,
@@ -29,9 +16,9 @@ s_range (conf_t *conf, config_setting_t *item, const char *key, double lo, doubl
         return err_set (err, ERR_INVALID, "%s: plays: a play needs %s = [low, high]", where,
                         key);
     if (config_setting_length (pair) != 2 ||
-        s_number (config_setting_get_elem (pair, 0), &out[0]) ||
-        s_number (config_setting_get_elem (pair, 1), &out[1]) || out[0] < lo || out[1] > hi ||
-        out[1] < out[0])
+        conf_setting_number (config_setting_get_elem (pair, 0), &out[0]) ||
+        conf_setting_number (config_setting_get_elem (pair, 1), &out[1]) || out[0] < lo ||
+        out[1] > hi || out[1] < out[0])
         return err_set (err, ERR_INVALID,
                         "%s: plays: %s must be [low, high] with %g <= low <= high <= %g", where,
                         key, lo, hi);
@@ -99,7 +86,8 @@ s_stall (conf_t *conf, config_setting_t *item, plays_play_t *play, err_t *err)
         config_setting_t *limit = config_setting_get_elem (group, i);
         const char *stage = config_setting_name (limit);
         double days;
-        if (s_number (limit, &days) || days < 1 || days > 365 || strlen (stage) >= 32)
+        if (conf_setting_number (limit, &days) || days < 1 || days > 365 ||
+            strlen (stage) >= 32)
             return err_set (err, ERR_INVALID, "%s: plays: stall_days.%s must be 1..365 days",
                             conf_where (conf, limit, where, sizeof where), stage);
         snprintf (play->stall[i].stage, sizeof play->stall[i].stage, "%s", stage);

@@ -66,19 +66,6 @@ s_feature (const char *name)
 }
 
 static int
-s_number (config_setting_t *setting, double *out)
-{
-    int type = config_setting_type (setting);
-    if (type == CONFIG_TYPE_FLOAT)
-        *out = config_setting_get_float (setting);
-    else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-        *out = (double)config_setting_get_int64 (setting);
-    else
-        return -1;
-    return isfinite (*out) ? 0 : -1;
-}
-
-static int
 s_unknown_feature (err_t *err, const char *where, const char *path, const char *name)
 {
     return err_set (err, ERR_INVALID,
@@ -115,8 +102,8 @@ s_load_features (propensity_model_t *self, conf_t *conf, err_t *err)
                                       config_setting_name (item));
         config_setting_t *mean = config_setting_get_member (item, "mean");
         config_setting_t *scale = config_setting_get_member (item, "scale");
-        if (!mean || !scale || s_number (mean, &self->mean[k]) ||
-            s_number (scale, &self->scale[k]) || self->scale[k] <= 0)
+        if (!mean || !scale || conf_setting_number (mean, &self->mean[k]) ||
+            conf_setting_number (scale, &self->scale[k]) || self->scale[k] <= 0)
             return err_set (err, ERR_INVALID,
                             "%s: identifier.propensity.features.%s needs mean = a number and "
                             "scale = a number > 0",
@@ -149,7 +136,7 @@ s_load_play (propensity_model_t *self, conf_t *conf, int play, err_t *err)
         int k = s_feature (config_setting_name (item));
         if (k < 0)
             return s_unknown_feature (err, where, path, config_setting_name (item));
-        if (s_number (item, &self->weights[play][k]))
+        if (conf_setting_number (item, &self->weights[play][k]))
             return err_set (err, ERR_INVALID, "%s: %s.%s must be a finite number", where, path,
                             propensity_features[k]);
     }

@@ -402,6 +402,33 @@ Test (conf, range_checks)
     s_teardown (&f);
 }
 
+Test (conf, setting_number_reads_list_elements)
+{
+    fixture_t f;
+    s_setup (&f, true);
+    double d = -1;
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "thresholds.ratio"), &d), 0);
+    cr_expect_float_eq (d, 0.25, 1e-12);
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "thresholds.health_min"), &d), 0);
+    cr_expect_float_eq (d, 70, 1e-12);
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "thresholds.arr_goal"), &d), 0);
+    cr_expect_float_eq (d, 5e9, 1);
+    /*  Not numbers: a string, a boolean, a list, nothing at all. */
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "campaign.id"), &d), -1);
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "thresholds.enabled"), &d), -1);
+    cr_expect_eq (conf_setting_number (conf_lookup (f.conf, "agents.kinds"), &d), -1);
+    cr_expect_eq (conf_setting_number (NULL, &d), -1);
+    /*  An element of a list, the use the plain getters cannot reach. */
+    cr_assert_eq (conf_override (f.conf, "campaign.weights=[3, 4]", &f.err), 0, "%s",
+                  f.err.msg);
+    config_setting_t *list = conf_lookup (f.conf, "campaign.weights");
+    cr_assert_not_null (list);
+    cr_expect_eq (conf_setting_number (config_setting_get_elem (list, 1), &d), 0);
+    cr_expect_float_eq (d, 4, 1e-12);
+    cr_expect_eq (conf_setting_number (config_setting_get_elem (list, 2), &d), -1);
+    s_teardown (&f);
+}
+
 Test (conf, missing_file)
 {
     fixture_t f;
