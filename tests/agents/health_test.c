@@ -12,17 +12,12 @@ TS_SUITE (health);
 static health_model_t *
 s_model (const char *text)
 {
-    char *dir = ts_tempdir ();
-    char *path = ts_write_file (dir, "health.cfg", text);
-    conf_t *conf = conf_new ();
+    conf_t *conf = ts_conf ("health.cfg", text);
     err_t err;
-    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
     health_model_t *model = NULL;
     int rc = health_model_load (conf, &model, &err);
     cr_assert_eq (rc, 0, "%s", err.msg);
     conf_destroy (&conf);
-    free (path);
-    ts_tempdir_remove (&dir);
     return model;
 }
 
@@ -30,17 +25,12 @@ s_model (const char *text)
 static char *
 s_refusal (const char *text)
 {
-    char *dir = ts_tempdir ();
-    char *path = ts_write_file (dir, "health.cfg", text);
-    conf_t *conf = conf_new ();
+    conf_t *conf = ts_conf ("health.cfg", text);
     err_t err;
-    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
     health_model_t *model = NULL;
     int rc = health_model_load (conf, &model, &err);
     health_model_destroy (&model);
     conf_destroy (&conf);
-    free (path);
-    ts_tempdir_remove (&dir);
     return rc ? strdup (err.msg) : NULL;
 }
 

@@ -17,14 +17,7 @@ TS_SUITE (identifier);
 static conf_t *
 s_conf (const char *text)
 {
-    char *dir = ts_tempdir ();
-    char *path = ts_write_file (dir, "identifier.cfg", text);
-    conf_t *conf = conf_new ();
-    err_t err;
-    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
-    free (path);
-    ts_tempdir_remove (&dir);
-    return conf;
+    return ts_conf ("identifier.cfg", text);
 }
 
 /*  The refusal of a configuration text by every loader in turn (NULL if all load). */

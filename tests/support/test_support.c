@@ -126,6 +126,21 @@ ts_write_file (const char *dir, const char *name, const char *text)
     return path;
 }
 
+conf_t *
+ts_conf (const char *name, const char *text)
+{
+    char *dir = ts_tempdir ();
+    cr_assert_not_null (dir);
+    char *path = ts_write_file (dir, name, text);
+    cr_assert_not_null (path);
+    conf_t *conf = conf_new ();
+    err_t err;
+    cr_assert_eq (conf_load_file (conf, path, &err), 0, "%s", err.msg);
+    free (path);
+    ts_tempdir_remove (&dir);
+    return conf;
+}
+
 char *
 ts_read_file (const char *path)
 {
@@ -481,21 +496,24 @@ ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
     return rc;
 }
 
-pid_t
-ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
+/*  Start bin/NAME with the broker's configuration layers, [--kind KIND] and --instance;
+    its log is dir/NAME-INSTANCE.log. */
+static pid_t
+s_agent_spawn (ts_broker_t *broker, const char *name, const char *kind, const char *instance)
 {
-    char *bin = ts_bin ("campaign-test-agent");
+    char *bin = ts_bin (name);
     char *log = NULL;
-    if (asprintf (&log, "%s/agent-%s.log", broker->dir, instance) < 0) {
+    if (!bin || asprintf (&log, "%s/%s-%s.log", broker->dir, name, instance) < 0) {
         free (bin);
         return -1;
     }
-    char *argv[12];
-    int n = 0;
-    argv[n++] = bin;
+    char *argv[12] = {bin};
+    int n = 1;
     ts_config_argv (broker, argv, &n);
-    argv[n++] = "--kind";
-    argv[n++] = (char *)kind;
+    if (kind) {
+        argv[n++] = "--kind";
+        argv[n++] = (char *)kind;
+    }
     argv[n++] = "--instance";
     argv[n++] = (char *)instance;
     argv[n] = NULL;
@@ -503,6 +521,12 @@ ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
     free (bin);
     free (log);
     return pid;
+}
+
+pid_t
+ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance)
+{
+    return s_agent_spawn (broker, "campaign-test-agent", kind, instance);
 }
 
 /*  A valid portfolio of n accounts, varied enough to land in every band. */
@@ -543,22 +567,7 @@ ts_write_portfolio (const char *dir, int n)
 pid_t
 ts_agent_spawn (ts_broker_t *broker, const char *name, const char *instance)
 {
-    char *bin = ts_bin (name);
-    char *log = NULL;
-    if (!bin || asprintf (&log, "%s/%s-%s.log", broker->dir, name, instance) < 0) {
-        free (bin);
-        return -1;
-    }
-    char *argv[12] = {bin};
-    int n = 1;
-    ts_config_argv (broker, argv, &n);
-    argv[n++] = "--instance";
-    argv[n++] = (char *)instance;
-    argv[n] = NULL;
-    pid_t pid = ts_spawn (argv, log);
-    free (bin);
-    free (log);
-    return pid;
+    return s_agent_spawn (broker, name, NULL, instance);
 }
 
 long

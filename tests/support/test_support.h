@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "conf.h"
+
 void ts_leak_check (void);
 
 #define TS_SUITE(name, ...) TestSuite (name, .fini = ts_leak_check, ##__VA_ARGS__)
@@ -32,6 +34,10 @@ char *ts_data_path (const char *name);
 
 /*  Write text to dir/name; returns the malloc'd path. */
 char *ts_write_file (const char *dir, const char *name, const char *text);
+
+/*  A configuration loaded from text written to a scratch file NAME (the name error
+    messages show); asserts that it parses. conf_destroy it. */
+conf_t *ts_conf (const char *name, const char *text);
 
 /*  Read a whole file (NUL-terminated, malloc'd), NULL if unreadable. */
 char *ts_read_file (const char *path);
@@ -105,7 +111,8 @@ void ts_config_argv (ts_broker_t *broker, char **argv, int *n);
     captures stdout/stderr like ts_run (either may be NULL). Returns the exit code. */
 int ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...);
 
-/*  Start a test agent of kind with instance name; its log goes to dir/agent-NAME.log. */
+/*  Start a test agent of kind with instance name; its log goes to
+    dir/campaign-test-agent-NAME.log. */
 pid_t ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance);
 
 /*  Start the real agent executable bin/NAME with the broker's configuration layers as
