@@ -81,6 +81,7 @@ static const char s_schema[] =
     "NULL);"
     "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, account_id TEXT, body BLOB "
     "NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS history_account ON history (account_id);"
     "CREATE TABLE IF NOT EXISTS handoffs ("
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  team TEXT NOT NULL, kind TEXT NOT NULL, opportunity_id TEXT, account_id TEXT,"
@@ -1407,6 +1408,10 @@ store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err)
                             "ORDER BY opportunity_id",
                             id, &campaign__opportunity__descriptor,
                             (void ***)&input->opportunities, &input->n_opportunities, err);
+        if (!rc)
+            rc = s_collect (self, "SELECT body FROM history WHERE account_id = ?1 ORDER BY id",
+                            id, &campaign__history_record__descriptor,
+                            (void ***)&input->history, &input->n_history, err);
     }
     if (!rc)
         rc = s_collect (self, "SELECT body FROM people ORDER BY person_id", NULL,
@@ -1432,12 +1437,17 @@ store_batch_context_free (Campaign__TaskInput *input)
         campaign__opportunity__free_unpacked (input->opportunities[i], NULL);
     for (size_t i = 0; i < input->n_people; i++)
         campaign__person__free_unpacked (input->people[i], NULL);
+    for (size_t i = 0; i < input->n_history; i++)
+        campaign__history_record__free_unpacked (input->history[i], NULL);
     if (input->targets)
         campaign__targets__free_unpacked (input->targets, NULL);
     free (input->health);
     free (input->notes);
     free (input->opportunities);
     free (input->people);
+    free (input->history);
+    input->history = NULL;
+    input->n_history = 0;
     input->health = NULL;
     input->notes = NULL;
     input->opportunities = NULL;

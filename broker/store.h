@@ -188,7 +188,8 @@ int store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err
 bool store_account_has_opportunity (store_t *self, const char *account_id);
 
 /*  Fill what the broker knows about a batch's accounts (input->account_ids) into input:
-    latest health, discovery notes, opportunities, and the roster and targets; free with
+    latest health, discovery notes, opportunities, past campaigns' history, and the roster
+    and targets; free with
     store_batch_context_free. */
 int store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err);
 void store_batch_context_free (Campaign__TaskInput *input);

@@ -2,6 +2,7 @@
     shared agent runtime. Tasks: health.portfolio (week 1) and health.precampaign_check
     (weeks 3-4); both score the accounts of their batch. */
 #include "agent.h"
+#include "answer.h"
 #include "calendar.h"
 #include "health.h"
 
@@ -40,16 +41,12 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
     health_model_t *model = *(health_model_t **)arg;
     if (strncmp (task->name, "health.", 7) != 0)
         return err_set (err, ERR_UNSUPPORTED, "the health scorer does not do '%s'", task->name);
-    Campaign__TaskInput *input =
-        campaign__task_input__unpack (NULL, task->has_payload ? task->payload.len : 0,
-                                      task->has_payload ? task->payload.data : NULL);
-    if (!input)
-        return err_set (err, ERR_INVALID, "task %s: the input does not decode", task->task_id);
+    Campaign__TaskInput *input = NULL;
     int32_t today;
-    int rc = 0;
-    if (!task->campaign_date || date_parse (task->campaign_date, &today))
-        rc = err_set (err, ERR_INVALID, "task %s has no campaign date", task->task_id);
-    else if (input->n_accounts != input->n_account_ids)
+    int rc = answer_input (task, &input, &today, err);
+    if (rc)
+        return rc;
+    if (input->n_accounts != input->n_account_ids)
         rc = err_set (err, ERR_INVALID, "task %s: %zu account ids but %zu records",
                       task->task_id, input->n_account_ids, input->n_accounts);
     Campaign__Result result = CAMPAIGN__RESULT__INIT;

@@ -101,12 +101,12 @@ s_init (void *arg, conf_t *conf, err_t *err)
 }
 
 /*  The result under construction; everything heap, freed by s_answer_free. The facts
-    and the payload (one explanation line per opportunity) are built with weeks_say and
-    weeks_fact, as the other weeks' tasks build theirs. */
+    and the payload (one explanation line per opportunity) are built with answer_say and
+    answer_fact, as the other weeks' tasks build theirs. */
 typedef struct {
     Campaign__Opportunity **opportunities;
     size_t n_opportunities;
-    weeks_answer_t out;
+    answer_t out;
 } s_answer_t;
 
 static void
@@ -115,7 +115,7 @@ s_answer_free (s_answer_t *answer)
     for (size_t i = 0; i < answer->n_opportunities; i++)
         campaign__opportunity__free_unpacked (answer->opportunities[i], NULL);
     free (answer->opportunities);
-    weeks_answer_free (&answer->out);
+    answer_free (&answer->out);
 }
 
 static Campaign__Opportunity *
@@ -216,35 +216,35 @@ s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t
                   : scores[t].score >= self->medium_from ? 1
                                                          : 2]++;
             char why[256];
-            weeks_say (&answer->out, "%s: $%.0f (%s); propensity %.1f (%s)\n",
-                       o->opportunity_id, o->potential_arr, ws.why[t], o->propensity,
-                       propensity_explain (&scores[t], why, sizeof why));
+            answer_say (&answer->out, "%s: $%.0f (%s); propensity %.1f (%s)\n",
+                        o->opportunity_id, o->potential_arr, ws.why[t], o->propensity,
+                        propensity_explain (&scores[t], why, sizeof why));
         }
     }
     size_t total = answer->n_opportunities;
-    weeks_fact (&answer->out, "identifier.scan.accounts", NULL, (double)input->n_accounts);
-    weeks_fact (&answer->out, "identifier.scan.opportunities", NULL, (double)total);
-    weeks_fact (&answer->out, "identifier.scan.inventory_arr", "total expansion inventory, ARR",
-                inventory);
+    answer_fact (&answer->out, "identifier.scan.accounts", NULL, (double)input->n_accounts);
+    answer_fact (&answer->out, "identifier.scan.opportunities", NULL, (double)total);
+    answer_fact (&answer->out, "identifier.scan.inventory_arr",
+                 "total expansion inventory, ARR", inventory);
     for (int t = 0; t < WS_TYPES; t++) {
         char name[96], text[96];
         snprintf (name, sizeof name, "identifier.scan.%s.count", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of opportunities",
                   total ? 100.0 * count[t] / total : 0);
-        weeks_fact (&answer->out, name, text, (double)count[t]);
+        answer_fact (&answer->out, name, text, (double)count[t]);
         snprintf (name, sizeof name, "identifier.scan.%s.arr", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of the inventory",
                   inventory > 0 ? 100 * arr[t] / inventory : 0);
-        weeks_fact (&answer->out, name, text, arr[t]);
+        answer_fact (&answer->out, name, text, arr[t]);
     }
     char text[96];
     snprintf (text, sizeof text, "propensity >= %.0f", self->high_from);
-    weeks_fact (&answer->out, "identifier.scan.propensity.high", text, (double)bands[0]);
+    answer_fact (&answer->out, "identifier.scan.propensity.high", text, (double)bands[0]);
     snprintf (text, sizeof text, "%.0f <= propensity < %.0f", self->medium_from,
               self->high_from);
-    weeks_fact (&answer->out, "identifier.scan.propensity.medium", text, (double)bands[1]);
+    answer_fact (&answer->out, "identifier.scan.propensity.medium", text, (double)bands[1]);
     snprintf (text, sizeof text, "propensity < %.0f", self->medium_from);
-    weeks_fact (&answer->out, "identifier.scan.propensity.low", text, (double)bands[2]);
+    answer_fact (&answer->out, "identifier.scan.propensity.low", text, (double)bands[2]);
     snprintf (summary, summary_size,
               "%zu accounts scanned: %zu opportunities, $%.0f inventory (seat %zu, tier %zu, "
               "cross-sell %zu, geo %zu); propensity high %zu, medium %zu, low %zu",
@@ -381,7 +381,7 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
         tiers[r->tier]++;
         qualified += r->qualified;
         at_risk += r->at_risk;
-        weeks_say (
+        answer_say (
             &answer->out,
             "%s: tier %u, rank %.0f, readiness %.2f, BANT %.2f%s%s (B %.2f: %s; A %.2f: %s; "
             "N %.2f: %s; T %.2f: %s), csm %s\n",
@@ -392,18 +392,18 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
             r->letters[3].evidence, *o->csm ? o->csm : "(unassigned)");
     }
     if (!rc) {
-        weeks_fact (&answer->out, "identifier.qualification.opportunities", NULL, (double)n);
-        weeks_fact (&answer->out, "identifier.qualification.tier1", "close now",
-                    (double)tiers[1]);
-        weeks_fact (&answer->out, "identifier.qualification.tier2", "develop",
-                    (double)tiers[2]);
-        weeks_fact (&answer->out, "identifier.qualification.tier3", "nurture",
-                    (double)tiers[3]);
-        weeks_fact (&answer->out, "identifier.qualification.qualified", "BANT-qualified",
-                    (double)qualified);
-        weeks_fact (&answer->out, "identifier.qualification.at_risk",
-                    "opportunities of at-risk accounts", (double)at_risk);
-        weeks_fact (&answer->out, "identifier.unassigned", ids ? ids : "", (double)unassigned);
+        answer_fact (&answer->out, "identifier.qualification.opportunities", NULL, (double)n);
+        answer_fact (&answer->out, "identifier.qualification.tier1", "close now",
+                     (double)tiers[1]);
+        answer_fact (&answer->out, "identifier.qualification.tier2", "develop",
+                     (double)tiers[2]);
+        answer_fact (&answer->out, "identifier.qualification.tier3", "nurture",
+                     (double)tiers[3]);
+        answer_fact (&answer->out, "identifier.qualification.qualified", "BANT-qualified",
+                     (double)qualified);
+        answer_fact (&answer->out, "identifier.qualification.at_risk",
+                     "opportunities of at-risk accounts", (double)at_risk);
+        answer_fact (&answer->out, "identifier.unassigned", ids ? ids : "", (double)unassigned);
         snprintf (summary, summary_size,
                   "%zu opportunities qualified: tier 1 %zu, tier 2 %zu, tier 3 %zu; %zu "
                   "qualified, %zu at risk, %zu unassigned",
@@ -428,37 +428,6 @@ s_unsupported (const char *name, err_t *err)
                     name);
 }
 
-/*  A Result of summary, payload text, facts and opportunities into out. */
-static int
-s_pack (const char *summary, char *text, size_t text_len, Campaign__Fact **facts,
-        size_t n_facts, Campaign__Opportunity **opportunities, size_t n_opportunities,
-        agent_output_t *out, err_t *err)
-{
-    Campaign__Result result = CAMPAIGN__RESULT__INIT;
-    result.summary = (char *)summary;
-    result.has_payload = 1;
-    result.payload.data = (uint8_t *)text;
-    result.payload.len = text_len;
-    result.facts = facts;
-    result.n_facts = n_facts;
-    result.opportunities = opportunities;
-    result.n_opportunities = n_opportunities;
-    size_t size = campaign__result__get_packed_size (&result);
-    out->payload = malloc (size ? size : 1);
-    out->summary = strdup (summary);
-    if (!out->payload || !out->summary) {
-        free (out->payload);
-        free (out->summary);
-        out->payload = NULL;
-        out->summary = NULL;
-        return err_set (err, ERR_NOMEM, "out of memory");
-    }
-    campaign__result__pack (&result, out->payload);
-    out->size = size;
-    out->is_result = true;
-    return 0;
-}
-
 static int
 s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
 {
@@ -467,45 +436,33 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
     bool later = weeks_handles (task->name);
     if (!scan && !later && strcmp (task->name, "identifier.qualification") != 0)
         return s_unsupported (task->name, err);
-    Campaign__TaskInput *input =
-        campaign__task_input__unpack (NULL, task->has_payload ? task->payload.len : 0,
-                                      task->has_payload ? task->payload.data : NULL);
-    if (!input)
-        return err_set (err, ERR_INVALID, "task %s: the input does not decode", task->task_id);
+    Campaign__TaskInput *input = NULL;
     int32_t today = 0;
-    int rc = 0;
-    if (!task->campaign_date || date_parse (task->campaign_date, &today))
-        rc = err_set (err, ERR_INVALID, "task %s has no campaign date", task->task_id);
-    for (size_t i = 0; !rc && i < input->n_accounts; i++)
-        if (!input->accounts[i]->account_id)
-            rc = err_set (err, ERR_INVALID, "task %s: account record %zu has no id",
-                          task->task_id, i + 1);
-    if (!rc && later) {
-        weeks_answer_t weeks;
+    int rc = answer_input (task, &input, &today, err);
+    if (rc)
+        return rc;
+    if (later) {
+        answer_t weeks;
         memset (&weeks, 0, sizeof weeks);
         rc = weeks_run (&self->weeks, task->name, input, today, &weeks);
         if (rc)
             rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
         else
-            rc = s_pack (weeks.summary, weeks.text, weeks.text_len, weeks.facts, weeks.n_facts,
-                         NULL, 0, out, err);
-        weeks_answer_free (&weeks);
+            rc = answer_pack (&weeks, NULL, 0, out, err);
+        answer_free (&weeks);
         campaign__task_input__free_unpacked (input, NULL);
         return rc;
     }
     s_answer_t answer;
     memset (&answer, 0, sizeof answer);
-    char summary[256] = "";
-    if (!rc) {
-        rc = scan ? s_scan (self, input, &answer, summary, sizeof summary)
-                  : s_qualification (self, input, today, &answer, summary, sizeof summary);
-        if (rc)
-            rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
-    }
-    if (!rc)
-        rc =
-            s_pack (summary, answer.out.text, answer.out.text_len, answer.out.facts,
-                    answer.out.n_facts, answer.opportunities, answer.n_opportunities, out, err);
+    char *summary = answer.out.summary;
+    size_t summary_size = sizeof answer.out.summary;
+    rc = scan ? s_scan (self, input, &answer, summary, summary_size)
+              : s_qualification (self, input, today, &answer, summary, summary_size);
+    if (rc)
+        rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
+    else
+        rc = answer_pack (&answer.out, answer.opportunities, answer.n_opportunities, out, err);
     s_answer_free (&answer);
     campaign__task_input__free_unpacked (input, NULL);
     return rc;

@@ -37,94 +37,6 @@ weeks_handles (const char *name)
     return false;
 }
 
-void
-weeks_answer_free (weeks_answer_t *answer)
-{
-    for (size_t i = 0; i < answer->n_facts; i++)
-        campaign__fact__free_unpacked (answer->facts[i], NULL);
-    free (answer->facts);
-    free (answer->text);
-    answer->facts = NULL;
-    answer->text = NULL;
-    answer->n_facts = answer->text_len = answer->text_cap = 0;
-}
-
-void
-weeks_say (weeks_answer_t *answer, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    int need = vsnprintf (NULL, 0, fmt, ap);
-    va_end (ap);
-    if (need < 0 || answer->nomem)
-        return;
-    if (answer->text_len + (size_t)need + 1 > answer->text_cap) {
-        size_t cap = (answer->text_cap + (size_t)need + 1) * 2;
-        char *grown = realloc (answer->text, cap);
-        if (!grown) {
-            answer->nomem = true;
-            return;
-        }
-        answer->text = grown;
-        answer->text_cap = cap;
-    }
-    va_start (ap, fmt);
-    vsnprintf (answer->text + answer->text_len, answer->text_cap - answer->text_len, fmt, ap);
-    va_end (ap);
-    answer->text_len += (size_t)need;
-}
-
-/*  A JSON string (quotes included); control characters become spaces. */
-static void
-s_json (weeks_answer_t *answer, const char *text)
-{
-    weeks_say (answer, "\"");
-    for (const char *p = text ? text : ""; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            weeks_say (answer, "\\%c", *p);
-        else
-            weeks_say (answer, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
-    }
-    weeks_say (answer, "\"");
-}
-
-void
-weeks_fact (weeks_answer_t *answer, const char *name, const char *text, double number)
-{
-    Campaign__Fact **grown =
-        realloc (answer->facts, (answer->n_facts + 1) * sizeof *answer->facts);
-    Campaign__Fact *fact = calloc (1, sizeof *fact);
-    if (grown)
-        answer->facts = grown;
-    if (!grown || !fact) {
-        free (fact);
-        answer->nomem = true;
-        return;
-    }
-    campaign__fact__init (fact);
-    answer->facts[answer->n_facts++] = fact;
-    fact->name = strdup (name);
-    fact->text = text ? strdup (text) : NULL;
-    fact->has_number = 1;
-    fact->number = isfinite (number) ? number : 0;
-    if (!fact->name || (text && !fact->text))
-        answer->nomem = true;
-}
-
-static void s_factf (weeks_answer_t *answer, double number, const char *text, const char *fmt,
-                     ...) __attribute__ ((format (printf, 4, 5)));
-
-static void
-s_factf (weeks_answer_t *answer, double number, const char *text, const char *fmt, ...)
-{
-    char name[128];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (name, sizeof name, fmt, ap);
-    va_end (ap);
-    weeks_fact (answer, name, text, number);
-}
-
 /*  Accounts and health by id: sorted pointer arrays, so a 100,000-account portfolio is
     n log n, not n^2. */
 typedef struct {
@@ -219,13 +131,13 @@ s_day (const char *text, int32_t dflt)
 
 static void
 s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
-          weeks_answer_t *answer)
+          answer_t *answer)
 {
     int32_t start = design_start (&self->design, self->start), end = start;
     char date[16];
     size_t without = 0, laid = 0, roi_inputs = 0;
     design_target_t target = {0, ""};
-    weeks_say (answer, "{\"start\":\"%s\",\"plays\":[", date_format (start, date));
+    answer_say (answer, "{\"start\":\"%s\",\"plays\":[", date_format (start, date));
     for (size_t p = 0; p < self->plays.n_play; p++) {
         const plays_play_t *play = &self->plays.play[p];
         size_t count = 0;
@@ -241,35 +153,35 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
         design_slot_t slots[PLAYS_STEPS];
         design_schedule (play, start, slots);
         laid += play->n_steps > 0;
-        weeks_say (answer,
-                   "%s{\"type\":\"%s\",\"opportunities\":%zu,\"potential_arr\":%.0f,"
-                   "\"conversion_target\":%.3f,\"expected_deals\":%.1f,\"expected_arr\":%.0f,"
-                   "\"cycle_days\":[%d,%d],\"days\":%d,\"steps\":[",
-                   p ? "," : "", play->type, count, potential, target.conversion,
-                   count * target.conversion, potential * target.conversion,
-                   play->cycle_days[0], play->cycle_days[1], plays_days (play));
+        answer_say (answer,
+                    "%s{\"type\":\"%s\",\"opportunities\":%zu,\"potential_arr\":%.0f,"
+                    "\"conversion_target\":%.3f,\"expected_deals\":%.1f,\"expected_arr\":%.0f,"
+                    "\"cycle_days\":[%d,%d],\"days\":%d,\"steps\":[",
+                    p ? "," : "", play->type, count, potential, target.conversion,
+                    count * target.conversion, potential * target.conversion,
+                    play->cycle_days[0], play->cycle_days[1], plays_days (play));
         for (size_t s = 0; s < play->n_steps; s++) {
-            weeks_say (answer, "%s{\"step\":", s ? "," : "");
-            s_json (answer, play->steps[s].name);
-            weeks_say (answer, ",\"touchpoint\":");
-            s_json (answer, play->steps[s].touchpoint);
-            weeks_say (answer, ",\"days\":%d,\"start\":\"%s\"", play->steps[s].days,
-                       date_format (slots[s].start, date));
-            weeks_say (answer, ",\"end\":\"%s\"}", date_format (slots[s].end, date));
+            answer_say (answer, "%s{\"step\":", s ? "," : "");
+            answer_json_string (answer, play->steps[s].name);
+            answer_say (answer, ",\"touchpoint\":");
+            answer_json_string (answer, play->steps[s].touchpoint);
+            answer_say (answer, ",\"days\":%d,\"start\":\"%s\"", play->steps[s].days,
+                        date_format (slots[s].start, date));
+            answer_say (answer, ",\"end\":\"%s\"}", date_format (slots[s].end, date));
             if (slots[s].end > end)
                 end = slots[s].end;
         }
-        weeks_say (answer, "]}");
-        s_factf (answer, (double)count, NULL, "design.%s.opportunities", play->type);
-        s_factf (answer, potential, NULL, "design.%s.potential_arr", play->type);
-        s_factf (answer, target.conversion, target.source, "design.%s.conversion_target",
-                 play->type);
-        s_factf (answer, plays_days (play), "days of the play's steps", "design.%s.days",
-                 play->type);
+        answer_say (answer, "]}");
+        answer_factf (answer, (double)count, NULL, "design.%s.opportunities", play->type);
+        answer_factf (answer, potential, NULL, "design.%s.potential_arr", play->type);
+        answer_factf (answer, target.conversion, target.source, "design.%s.conversion_target",
+                      play->type);
+        answer_factf (answer, plays_days (play), "days of the play's steps", "design.%s.days",
+                      play->type);
     }
-    weeks_say (answer, "],\"target_source\":");
-    s_json (answer, target.source);
-    weeks_say (answer, ",\"roi\":[");
+    answer_say (answer, "],\"target_source\":");
+    answer_json_string (answer, target.source);
+    answer_say (answer, ",\"roi\":[");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         const Campaign__Account *a = s_account (index, input, o->account_id);
@@ -282,9 +194,9 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
             continue;
         design_roi_t roi;
         design_roi (&self->design, play, a, o->type, o->potential_arr, &roi);
-        weeks_say (answer, "%s{\"opportunity\":", roi_inputs++ ? "," : "");
-        s_json (answer, o->opportunity_id);
-        weeks_say (
+        answer_say (answer, "%s{\"opportunity\":", roi_inputs++ ? "," : "");
+        answer_json_string (answer, o->opportunity_id);
+        answer_say (
             answer,
             ",\"type\":\"%s\",\"potential_arr\":%.0f,\"price_per_seat\":%.2f,"
             "\"added_seats\":%.0f,\"value_per_added_seat\":%.2f,\"next_tier_value\":%.0f,"
@@ -293,15 +205,15 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
             roi.value_per_added_seat, roi.next_tier_value, roi.next_tier_per_seat,
             roi.pilot_seats, roi.pilot_days);
     }
-    weeks_say (answer, "],\"without_play\":%zu}\n", without);
-    weeks_fact (answer, "design.plays", "plays laid out on the campaign calendar",
-                (double)laid);
-    weeks_fact (answer, "design.start", date_format (start, date), self->design.start_week);
-    weeks_fact (answer, "design.end", date_format (end, date), (double)(end - start + 1));
-    weeks_fact (answer, "design.roi_inputs", "opportunities with ROI-calculator inputs",
-                (double)roi_inputs);
-    weeks_fact (answer, "design.without_play", "open opportunities of a type with no play",
-                (double)without);
+    answer_say (answer, "],\"without_play\":%zu}\n", without);
+    answer_fact (answer, "design.plays", "plays laid out on the campaign calendar",
+                 (double)laid);
+    answer_fact (answer, "design.start", date_format (start, date), self->design.start_week);
+    answer_fact (answer, "design.end", date_format (end, date), (double)(end - start + 1));
+    answer_fact (answer, "design.roi_inputs", "opportunities with ROI-calculator inputs",
+                 (double)roi_inputs);
+    answer_fact (answer, "design.without_play", "open opportunities of a type with no play",
+                 (double)without);
     snprintf (answer->summary, sizeof answer->summary,
               "%zu plays laid out from %s, %zu ROI inputs, %zu opportunities without a play; "
               "targets from %s",
@@ -314,7 +226,7 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
 
 static void
 s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
-           int32_t today, weeks_answer_t *answer)
+           int32_t today, answer_t *answer)
 {
     const monitor_t *m = &self->monitor;
     size_t counts[PLAYS_STAGES] = {0}, other = 0, open = 0, stalled = 0, coached = 0;
@@ -346,31 +258,31 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
             obstacles[n] += strcmp (deal.obstacle, names[n]) == 0;
         /*  Only deals past identification need a person's attention this week. */
         if (deal.obstacle && (deal.stalled || o->tier == 1 || o->tier == 2)) {
-            weeks_say (answer, "%s: %s, %d days in stage", o->opportunity_id,
-                       o->stage ? o->stage : "?", deal.days_in_stage);
+            answer_say (answer, "%s: %s, %d days in stage", o->opportunity_id,
+                        o->stage ? o->stage : "?", deal.days_in_stage);
             if (deal.limit >= 0)
-                weeks_say (answer, " (limit %d)", deal.limit);
-            weeks_say (answer, "; obstacle %s; coaching: %s\n", deal.obstacle,
-                       deal.coaching ? deal.coaching : "(no rule matches)");
+                answer_say (answer, " (limit %d)", deal.limit);
+            answer_say (answer, "; obstacle %s; coaching: %s\n", deal.obstacle,
+                        deal.coaching ? deal.coaching : "(no rule matches)");
         }
     }
     for (size_t k = 0; k < m->n_stages; k++) {
         char text[64];
         snprintf (text, sizeof text, "$%.0f", arr[k]);
-        s_factf (answer, (double)counts[k], text, "monitor.stage.%s", m->stages[k]);
+        answer_factf (answer, (double)counts[k], text, "monitor.stage.%s", m->stages[k]);
     }
-    weeks_fact (answer, "monitor.open", "open opportunities", (double)open);
-    weeks_fact (answer, "monitor.progressed", "open deals past the qualified stage",
-                (double)progressed);
-    weeks_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
-                (double)stalled);
-    weeks_fact (answer, "monitor.coached", "deals with a coaching recommendation",
-                (double)coached);
+    answer_fact (answer, "monitor.open", "open opportunities", (double)open);
+    answer_fact (answer, "monitor.progressed", "open deals past the qualified stage",
+                 (double)progressed);
+    answer_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
+                 (double)stalled);
+    answer_fact (answer, "monitor.coached", "deals with a coaching recommendation",
+                 (double)coached);
     for (size_t n = 0; n < 5; n++)
-        s_factf (answer, (double)obstacles[n], NULL, "monitor.obstacle.%s", names[n]);
+        answer_factf (answer, (double)obstacles[n], NULL, "monitor.obstacle.%s", names[n]);
     if (other)
-        weeks_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
-                    (double)other);
+        answer_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
+                     (double)other);
     snprintf (answer->summary, sizeof answer->summary,
               "%zu open deals, %zu past qualified, %zu stalled, %zu with coaching", open,
               progressed, stalled, coached);
@@ -381,14 +293,14 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
 
 static void
 s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today,
-            weeks_answer_t *answer)
+            answer_t *answer)
 {
     const forecast_t *f = &self->forecast;
     forecast_sum_t sum;
     memset (&sum, 0, sizeof sum);
     size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
     char date[16];
-    weeks_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
+    answer_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         if (s_won (o)) {
@@ -410,18 +322,18 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
         bool slips = play && today > opened + play->cycle_days[1];
         slipping += slips;
         forecast_add_open (f, &sum, o->potential_arr, p);
-        weeks_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
-        s_json (answer, o->opportunity_id);
-        weeks_say (answer,
-                   ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
-                   "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
-                   o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr,
-                   p, forecast_category (f, p), date_format (close, date),
-                   slips ? "true" : "false");
+        answer_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
+        answer_json_string (answer, o->opportunity_id);
+        answer_say (answer,
+                    ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
+                    "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
+                    o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr,
+                    p, forecast_category (f, p), date_format (close, date),
+                    slips ? "true" : "false");
     }
     forecast_band (&sum);
     double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
-    weeks_say (
+    answer_say (
         answer,
         "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
         "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
@@ -430,24 +342,24 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
         "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
         sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
         sum.commit, sum.best_case, sum.pipeline, lost, slipping);
-    weeks_fact (answer, "forecast.expected_arr",
-                "won ARR + sum of open amount x win probability", sum.expected);
-    weeks_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
-    weeks_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
-    weeks_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
-                goal);
-    weeks_fact (answer, "forecast.won_arr", NULL, sum.won);
-    weeks_fact (answer, "forecast.commit", "open ARR with p >= commit_from", sum.commit);
-    weeks_fact (answer, "forecast.best_case", "open ARR with best_case_from <= p < commit_from",
-                sum.best_case);
-    weeks_fact (answer, "forecast.pipeline", "open ARR below best_case_from", sum.pipeline);
-    weeks_fact (answer, "forecast.open_deals", NULL, (double)sum.deals);
-    weeks_fact (answer, "forecast.lost", NULL, (double)lost);
-    weeks_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
-                (double)slipping);
+    answer_fact (answer, "forecast.expected_arr",
+                 "won ARR + sum of open amount x win probability", sum.expected);
+    answer_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
+    answer_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
+    answer_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
+                 goal);
+    answer_fact (answer, "forecast.won_arr", NULL, sum.won);
+    answer_fact (answer, "forecast.commit", "open ARR with p >= commit_from", sum.commit);
+    answer_fact (answer, "forecast.best_case",
+                 "open ARR with best_case_from <= p < commit_from", sum.best_case);
+    answer_fact (answer, "forecast.pipeline", "open ARR below best_case_from", sum.pipeline);
+    answer_fact (answer, "forecast.open_deals", NULL, (double)sum.deals);
+    answer_fact (answer, "forecast.lost", NULL, (double)lost);
+    answer_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
+                 (double)slipping);
     if (unknown)
-        weeks_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
-                    (double)unknown);
+        answer_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
+                     (double)unknown);
     snprintf (answer->summary, sizeof answer->summary,
               "forecast $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; won $%.0f, %zu open, "
               "%zu slipping",
@@ -458,27 +370,27 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
     Week 11: the results. */
 
 static void
-s_group_json (weeks_answer_t *answer, const char *name, const results_group_t *groups, size_t n)
+s_group_json (answer_t *answer, const char *name, const results_group_t *groups, size_t n)
 {
-    weeks_say (answer, ",\"%s\":{", name);
+    answer_say (answer, ",\"%s\":{", name);
     for (size_t i = 0; i < n; i++) {
-        weeks_say (answer, "%s", i ? "," : "");
-        s_json (answer, groups[i].key);
-        weeks_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
-                   groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
+        answer_say (answer, "%s", i ? "," : "");
+        answer_json_string (answer, groups[i].key);
+        answer_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
+                    groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
     }
-    weeks_say (answer, "}");
+    answer_say (answer, "}");
 }
 
 static void
-s_group_facts (weeks_answer_t *answer, const char *by, const results_group_t *groups, size_t n)
+s_group_facts (answer_t *answer, const char *by, const results_group_t *groups, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char text[96];
         snprintf (text, sizeof text, "%zu of %zu qualified closed-won", groups[i].won,
                   groups[i].qualified);
-        s_factf (answer, groups[i].conversion, text, "results.conversion.%s.%s", by,
-                 groups[i].key + (strcmp (by, "tier") == 0 ? 4 : 0));
+        answer_factf (answer, groups[i].conversion, text, "results.conversion.%s.%s", by,
+                      groups[i].key + (strcmp (by, "tier") == 0 ? 4 : 0));
     }
 }
 
@@ -487,7 +399,7 @@ static const char s_nrr_formula[] =
 
 static int
 s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
-           weeks_answer_t *answer)
+           answer_t *answer)
 {
     (void)self;
     results_deal_t *deals = calloc (input->n_opportunities + 1, sizeof *deals);
@@ -517,7 +429,7 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         t && t->has_investment ? t->investment : 0, t && t->has_deals ? t->deals : 0,
         t && t->has_conversion ? t->conversion : 0, &r);
     free (deals);
-    weeks_say (
+    answer_say (
         answer,
         "{\"arr_won\":%.0f,\"deals_won\":%zu,\"deals_lost\":%zu,\"deals_open\":%zu,"
         "\"qualified\":%zu,\"qualified_won\":%zu,\"conversion\":%.4f,\"avg_deal\":%.0f,"
@@ -530,37 +442,37 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         r.arr_won, r.won, r.lost, r.open, r.qualified, r.qualified_won, r.conversion,
         r.avg_deal, r.avg_cycle_days, r.arr_goal, r.vs_target, r.deals_target,
         r.conversion_target, r.investment, r.roi, r.cac_pct, r.portfolio_arr, r.nrr_impact_pct);
-    s_json (answer, s_nrr_formula);
-    weeks_say (answer, "}");
+    answer_json_string (answer, s_nrr_formula);
+    answer_say (answer, "}");
     s_group_json (answer, "by_tier", r.tier, 3);
     s_group_json (answer, "by_type", r.type, r.n_type);
     s_group_json (answer, "by_segment", r.segment, r.n_segment);
-    weeks_say (answer, "}\n");
+    answer_say (answer, "}\n");
     char text[160];
-    weeks_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
-    weeks_fact (answer, "results.deals_won", NULL, (double)r.won);
-    weeks_fact (answer, "results.deals_lost", NULL, (double)r.lost);
-    weeks_fact (answer, "results.deals_open", "still open at week 11", (double)r.open);
+    answer_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
+    answer_fact (answer, "results.deals_won", NULL, (double)r.won);
+    answer_fact (answer, "results.deals_lost", NULL, (double)r.lost);
+    answer_fact (answer, "results.deals_open", "still open at week 11", (double)r.open);
     snprintf (text, sizeof text,
               "%zu of %zu qualified opportunities closed-won (target %.0f%%)", r.qualified_won,
               r.qualified, 100 * r.conversion_target);
-    weeks_fact (answer, "results.conversion", text, r.conversion);
+    answer_fact (answer, "results.conversion", text, r.conversion);
     s_group_facts (answer, "tier", r.tier, 3);
     s_group_facts (answer, "type", r.type, r.n_type);
     s_group_facts (answer, "segment", r.segment, r.n_segment);
-    weeks_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
-    weeks_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
-                r.avg_cycle_days);
-    weeks_fact (answer, "results.target_arr",
-                r.arr_goal > 0 ? "targets.arr_goal" : "no target set", r.arr_goal);
+    answer_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
+    answer_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
+                 r.avg_cycle_days);
+    answer_fact (answer, "results.target_arr",
+                 r.arr_goal > 0 ? "targets.arr_goal" : "no target set", r.arr_goal);
     snprintf (text, sizeof text, "$%.0f of $%.0f; %zu of %u deals", r.arr_won, r.arr_goal,
               r.won, r.deals_target);
-    weeks_fact (answer, "results.vs_target", text, r.vs_target);
-    weeks_fact (answer, "results.investment", NULL, r.investment);
-    weeks_fact (answer, "results.roi", "expansion ARR / investment", r.roi);
-    weeks_fact (answer, "results.cac_pct", "investment / expansion ARR x 100", r.cac_pct);
-    weeks_fact (answer, "results.portfolio_arr", NULL, r.portfolio_arr);
-    weeks_fact (answer, "results.nrr_impact_pct", s_nrr_formula, r.nrr_impact_pct);
+    answer_fact (answer, "results.vs_target", text, r.vs_target);
+    answer_fact (answer, "results.investment", NULL, r.investment);
+    answer_fact (answer, "results.roi", "expansion ARR / investment", r.roi);
+    answer_fact (answer, "results.cac_pct", "investment / expansion ARR x 100", r.cac_pct);
+    answer_fact (answer, "results.portfolio_arr", NULL, r.portfolio_arr);
+    answer_fact (answer, "results.nrr_impact_pct", s_nrr_formula, r.nrr_impact_pct);
     snprintf (answer->summary, sizeof answer->summary,
               "expansion ARR $%.0f from %zu deals (%zu lost), conversion %.1f%%, average deal "
               "$%.0f, cycle %.0f days, %.0f%% of target, ROI %.1fx, CAC %.1f%%, NRR +%.2f pts",
@@ -571,7 +483,7 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
 
 int
 weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *input,
-           int32_t today, weeks_answer_t *answer)
+           int32_t today, answer_t *answer)
 {
     s_index_t index = {NULL, NULL};
     int rc = s_index_new (input, &index);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "answer.h"
 #include "campaign.pb-c.h"
 #include "conf.h"
 #include "design.h"
@@ -39,17 +40,6 @@ typedef struct {
     int32_t start; /* campaign.start_date */
 } weeks_t;
 
-/*  The answer of one task; heap, freed by weeks_answer_free. */
-typedef struct {
-    Campaign__Fact **facts;
-    size_t n_facts;
-    char *text; /* the payload */
-    size_t text_len;
-    size_t text_cap;
-    bool nomem;
-    char summary[512];
-} weeks_answer_t;
-
 /*  Read plays, identifier.design, identifier.monitor, identifier.forecast. */
 int weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err);
 
@@ -59,16 +49,6 @@ bool weeks_handles (const char *name);
 /*  Answer task name for input on campaign day today into answer (zeroed by the caller).
     0, or ERR_NOMEM. */
 int weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *input,
-               int32_t today, weeks_answer_t *answer);
-
-void weeks_answer_free (weeks_answer_t *answer);
-
-/*  Append printf-style text to the payload; on allocation failure answer->nomem is set
-    and later calls do nothing. Shared with the scan and the qualification (main.c). */
-void weeks_say (weeks_answer_t *answer, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-/*  Append a fact (name, optional text, number: not finite becomes 0); nomem as above. */
-void weeks_fact (weeks_answer_t *answer, const char *name, const char *text, double number);
+               int32_t today, answer_t *answer);
 
 #endif

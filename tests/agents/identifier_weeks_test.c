@@ -392,7 +392,7 @@ Test (identifier_weeks, configuration_mistakes_are_refused_with_file_and_line)
 
 /*  A TaskInput of two accounts and four opportunities, run through all four tasks. */
 static double
-s_fact (const weeks_answer_t *answer, const char *name)
+s_fact (const answer_t *answer, const char *name)
 {
     for (size_t i = 0; i < answer->n_facts; i++)
         if (strcmp (answer->facts[i]->name, name) == 0)
@@ -454,7 +454,7 @@ Test (identifier_weeks, the_four_tasks_in_process)
     int32_t today;
     cr_assert_eq (date_parse ("2026-12-14", &today), 0);
 
-    weeks_answer_t answer;
+    answer_t answer;
     memset (&answer, 0, sizeof answer);
     cr_assert_eq (weeks_run (w, "identifier.results", &input, today, &answer), 0);
     cr_expect_float_eq (s_fact (&answer, "results.arr_won"), 12000, 1e-9);
@@ -470,7 +470,7 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "results.nrr_impact_pct"), 12, 1e-9); /* 12K / 100K */
     cr_expect (strstr (answer.text, "\"nrr_impact_pct\":\"NRR impact =") != NULL, "%s",
                answer.text);
-    weeks_answer_free (&answer);
+    answer_free (&answer);
 
     /*  Forecast: won 12,000; open cross-sell 20,000 in proposal (tier 1: 0.7) and tier
         30,000... discovery tier 2: 0.25. expected = 12000 + 14000 + 10000 (40000 x .25). */
@@ -481,7 +481,7 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "forecast.commit"), 20000, 1e-9);
     cr_expect (s_fact (&answer, "forecast.p10") <= 36000);
     cr_expect (s_fact (&answer, "forecast.p90") >= 36000);
-    weeks_answer_free (&answer);
+    answer_free (&answer);
 
     /*  Monitoring: the proposal (changed 2026-10-26, 49 days) and the discovery are
         both stalled. */
@@ -492,7 +492,7 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "monitor.stage.closed-won"), 1, 1e-9);
     cr_expect (strstr (answer.text, "O-A-1-cross-sell: proposal, 49 days in stage (limit 14)"),
                "%s", answer.text);
-    weeks_answer_free (&answer);
+    answer_free (&answer);
 
     /*  Design: two plays laid out; the tier opportunity has no play. */
     memset (&answer, 0, sizeof answer);
@@ -501,6 +501,6 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "design.without_play"), 1, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "design.cross-sell.opportunities"), 1, 1e-9);
     cr_expect (strstr (answer.text, "\"start\":\"2026-10-19\"") != NULL, "%s", answer.text);
-    weeks_answer_free (&answer);
+    answer_free (&answer);
     free (w);
 }
