@@ -1,6 +1,7 @@
 /*  identifier_test.c: the real expansion-opportunity-identifier through the real broker
-    (issue 5 items 1-6), with the real customer-health-scorer and the stand-in
-    segmentation analyst, from week 1 to week 11.
+    (issue 5 items 1-6), with the real customer-health-scorer and
+    customer-segmentation-analyst (issue 6: its target segment in week 1, its cohort
+    performance of the closed deals in week 11), from week 1 to week 11.
 
     A campaign-gen portfolio (300 accounts, seed 7) is scanned in week 1: opportunities
     with potentials and propensities are stored. Leadership sets targets; week 2 designs
@@ -125,8 +126,7 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     cr_assert (asprintf (&roster, "%s/roster.csv", out_dir) > 0);
     pid_t scorer = ts_agent_spawn (&broker, "customer-health-scorer", "h-1");
     pid_t identifier = ts_agent_spawn (&broker, "expansion-opportunity-identifier", "i-1");
-    /*  The segmentation analyst is not built yet: the stand-in answers its task. */
-    pid_t segmentation = ts_agent_start (&broker, "customer-segmentation-analyst", "seg-1");
+    pid_t segmentation = ts_agent_spawn (&broker, "customer-segmentation-analyst", "seg-1");
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-roster", roster, NULL), 0);
     cr_assert_eq (
@@ -150,6 +150,12 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
                                "qualified <> 0 OR stage <> 'identified'"),
                   0, "the scan neither tiers nor qualifies");
     cr_expect_gt (s_count (db, "SELECT count(DISTINCT type) FROM opportunities"), 2);
+    /*  The real analyst named a target segment of the generated portfolio. */
+    cr_expect_eq (s_count (db, "SELECT count(*) FROM facts WHERE name = 'segment.target' AND "
+                               "length (text) > 0 AND number >= 20"),
+                  1, "a target segment of at least segmentation.min_accounts accounts");
+    cr_expect_geq (s_fact (db, "segment.clusters"), 2);
+    cr_expect_gt (s_fact (db, "segment.target.potential"), 0);
     sqlite3_stmt *stmt = NULL;
     cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT body FROM opportunities", -1, &stmt, NULL),
                   SQLITE_OK);
@@ -291,7 +297,7 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     s_submit (&broker, "outcome", "--opportunity", deal[1], "--won", "--amount", "20000",
               "--reason", "exec sponsor", NULL);
 
-    /*  Week 11: the results (and the stand-in's cohort performance). */
+    /*  Week 11: the results and the cohort performance. */
     done = s_done (&broker);
     s_advance (&broker, "3");
     until = (s_until_t){"performance analysis", done + 2};
@@ -322,6 +328,8 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     cr_expect_gt (s_count (db, "SELECT count(*) FROM facts WHERE name LIKE "
                                "'results.conversion.type.%'"),
                   0);
+    cr_expect_float_eq (s_fact (db, "cohort.closed"), 3, 1e-9);
+    cr_expect_float_eq (s_fact (db, "cohort.win_rate"), 2.0 / 3, 1e-9);
     cr_log_info ("week 11: ARR won $%.0f, conversion %.3f, average deal $%.0f, cycle %.1f "
                  "days, ROI %.3f, CAC %.1f%%, NRR +%.3f points of $%.0f",
                  won, conversion, s_fact (db, "results.avg_deal"), cycle,
