@@ -800,6 +800,45 @@ s_counts_free (s_counts_t *counts)
     free (counts->items);
 }
 
+/*  The facts of a snapshot: heap copies, texts cut so that a long one (a list of
+    opportunity ids) does not swell every snapshot. */
+typedef struct {
+    Campaign__Fact **items;
+    size_t n;
+} s_facts_t;
+
+static void
+s_collect_fact (void *arg, const char *name, const char *text, double number)
+{
+    s_facts_t *facts = arg;
+    Campaign__Fact **grown = realloc (facts->items, (facts->n + 1) * sizeof *grown);
+    Campaign__Fact *fact = calloc (1, sizeof *fact);
+    if (!grown || !fact) {
+        if (grown)
+            facts->items = grown;
+        free (fact);
+        return;
+    }
+    facts->items = grown;
+    campaign__fact__init (fact);
+    fact->name = strdup (name ? name : "");
+    fact->text = text ? strndup (text, 200) : NULL;
+    fact->has_number = 1;
+    fact->number = number;
+    facts->items[facts->n++] = fact;
+}
+
+static void
+s_facts_free (s_facts_t *facts)
+{
+    for (size_t i = 0; i < facts->n; i++) {
+        free (facts->items[i]->name);
+        free (facts->items[i]->text);
+        free (facts->items[i]);
+    }
+    free (facts->items);
+}
+
 static void
 s_answer_snapshot (broker_t *self, s_out_t *request)
 {
@@ -860,6 +899,11 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
         log_error ("snapshot: %s", err.msg);
     snap.n_health_bands = bands.n;
     snap.health_bands = bands.items;
+    s_facts_t facts = {0};
+    if (store_facts (self->store, s_collect_fact, &facts, &err))
+        log_error ("snapshot: %s", err.msg);
+    snap.n_facts = facts.n;
+    snap.facts = facts.items;
 
     wire_out_t out;
     wire_out_init (&out, self->campaign, SENDER, env->message_id);
@@ -870,6 +914,7 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     s_counts_free (&journal);
     s_counts_free (&handoffs);
     s_counts_free (&bands);
+    s_facts_free (&facts);
     for (size_t i = 0; i < pipeline.n; i++) {
         free (pipeline.items[i]->stage);
         free (pipeline.items[i]);

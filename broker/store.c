@@ -920,6 +920,22 @@ store_fact_set (store_t *self, const char *name, const char *text, double number
 }
 
 int
+store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self, "SELECT name, text, number FROM facts ORDER BY name", &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0),
+            (const char *)sqlite3_column_text (stmt, 1), sqlite3_column_double (stmt, 2));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "facts");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
 store_fact_get (store_t *self, const char *name, char **text, double *number, err_t *err)
 {
     sqlite3_stmt *stmt;

@@ -140,6 +140,10 @@ int store_handoffs_open (store_t *self, store_handoff_fn *fn, void *arg, err_t *
 /*  Facts results establish, by name (the last one wins). */
 int store_fact_set (store_t *self, const char *name, const char *text, double number,
                     const char *task_id, int64_t now_ms, err_t *err);
+/*  Call fn for every fact, by name. */
+typedef void (store_fact_fn) (void *arg, const char *name, const char *text, double number);
+int store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err);
+
 /*  *text malloc'd (may be NULL); ERR_NOTFOUND if there is no such fact. */
 int store_fact_get (store_t *self, const char *name, char **text, double *number, err_t *err);
 

@@ -264,7 +264,10 @@ Test (plan, bundled_config_is_the_seed_table)
     cr_assert_str_eq (first->tasks[1].name, "identifier.portfolio_scan");
     cr_assert_eq (first->tasks[1].n_after, 1);
     cr_assert_str_eq (first->tasks[1].after[0], "health.portfolio");
-    cr_assert_not (first->tasks[2].per_account);
+    /*  The segmentation reads the whole portfolio: one batch of every account. */
+    cr_assert_str_eq (first->tasks[2].name, "segmentation.target_segments");
+    cr_assert (first->tasks[2].per_account);
+    cr_assert_eq (first->tasks[2].batch_size, 100000);
     const plan_activity_t *design = plan_activity (plan, 1);
     cr_assert_str_eq (design->gate[0], "portfolio_loaded");
     cr_assert_str_eq (design->gate[4], "fact:segment.target");

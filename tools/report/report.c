@@ -92,6 +92,121 @@ s_by_tier (const void *a, const void *b)
     return strcmp (x->opportunity_id, y->opportunity_id);
 }
 
+/*  A JSON number or integer cell ("" for null or absent). */
+static void
+s_cell_number (FILE *file, json_t *value, bool first)
+{
+    if (!first)
+        fputc (',', file);
+    if (json_is_integer (value))
+        fprintf (file, "%lld", (long long)json_integer_value (value));
+    else if (json_is_real (value))
+        fprintf (file, "%.10g", json_real_value (value));
+}
+
+static void
+s_cell_text (FILE *file, const char *text, bool first)
+{
+    if (!first)
+        fputc (',', file);
+    csvreader_write_cell (file, text ? text : "");
+}
+
+/*  One CSV file from an array of JSON objects: columns named by keys (numbers and
+    strings), plus the first element of an array member (e.g. the top trigger). */
+static int
+s_json_csv (const char *dir, const char *name, json_t *rows, const char *const *columns,
+            err_t *err)
+{
+    char tmp[4200], final[4200];
+    FILE *file = s_open (dir, name, tmp, final, sizeof tmp, err);
+    if (!file)
+        return ERR_IO;
+    for (int c = 0; columns[c]; c++)
+        fprintf (file, "%s%s", c ? "," : "", columns[c]);
+    fputs ("\r\n", file);
+    size_t i;
+    json_t *row;
+    json_array_foreach (rows, i, row)
+    {
+        for (int c = 0; columns[c]; c++) {
+            json_t *value = json_object_get (row, columns[c]);
+            if (json_is_string (value))
+                s_cell_text (file, json_string_value (value), c == 0);
+            else if (json_is_boolean (value))
+                s_cell_text (file, json_is_true (value) ? "yes" : "no", c == 0);
+            else
+                s_cell_number (file, value, c == 0);
+        }
+        fputs ("\r\n", file);
+    }
+    return s_close (file, tmp, final, err);
+}
+
+/*  The segmentation analyst's JSON (written by the broker into dir when it runs on
+    this host) as CSV: segments.csv (week 1), cohorts.csv and calibration.csv (week 11).
+    A missing file means the task has not run yet: nothing to convert. */
+static int
+s_segmentation_csv (const char *dir, err_t *err)
+{
+    char path[4200];
+    json_error_t jerr;
+    int rc = 0;
+    snprintf (path, sizeof path, "%s/segmentation.target_segments.json", dir);
+    json_t *week1 = json_load_file (path, 0, &jerr);
+    if (week1) {
+        static const char *const columns[] = {"name",
+                                              "kind",
+                                              "definition",
+                                              "accounts",
+                                              "arr",
+                                              "potential_arr",
+                                              "expected_arr",
+                                              "mean_propensity",
+                                              "high_propensity_share",
+                                              "historic_expansion_rate",
+                                              "top_trigger",
+                                              "top_trigger_lift",
+                                              NULL};
+        json_t *segments = json_object_get (week1, "segments");
+        size_t i;
+        json_t *row;
+        json_array_foreach (segments, i, row)
+        {
+            json_t *top = json_array_get (json_object_get (row, "triggers"), 0);
+            json_object_set (row, "top_trigger", json_object_get (top, "signal"));
+            json_object_set (row, "top_trigger_lift", json_object_get (top, "lift"));
+        }
+        rc = s_json_csv (dir, "segments.csv", segments, columns, err);
+        json_decref (week1);
+    }
+    snprintf (path, sizeof path, "%s/segmentation.cohort_performance.json", dir);
+    json_t *week11 = rc ? NULL : json_load_file (path, 0, &jerr);
+    if (week11) {
+        static const char *const columns[] = {
+            "by",      "cohort",       "accounts",       "expanded", "deals",
+            "won",     "lost",         "open",           "win_rate", "expansion_rate",
+            "arr_won", "average_deal", "difference_pts", "z",        "verdict",
+            NULL};
+        json_t *all = json_array ();
+        const char *by;
+        json_t *list;
+        json_object_foreach (json_object_get (week11, "cohorts"), by, list)
+            json_array_extend (all, list);
+        rc = s_json_csv (dir, "cohorts.csv", all, columns, err);
+        json_decref (all);
+        static const char *const bins[] = {"bin",           "deals",     "won",
+                                           "score_min",     "score_max", "mean_predicted",
+                                           "observed_rate", "lift",      NULL};
+        json_t *calibration =
+            json_object_get (json_object_get (week11, "propensity_accuracy"), "calibration");
+        if (!rc && calibration)
+            rc = s_json_csv (dir, "calibration.csv", calibration, bins, err);
+        json_decref (week11);
+    }
+    return rc;
+}
+
 int
 report_write (client_t *client, const char *dir, size_t *written, err_t *err)
 {
@@ -149,6 +264,8 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
         rc = s_close (file, tmp, final, err);
     } else if (!rc)
         rc = ERR_IO;
+    if (!rc)
+        rc = s_segmentation_csv (dir, err);
     if (!rc)
         *written = pipeline.n;
     client_pipeline_free (&pipeline);

@@ -8,7 +8,13 @@
       pipeline.json   the same as a JSON array
       targets.csv     the tiered target list: qualified opportunities, Tier 1 first, then
                       by potential ARR, with the assignee and the AE
-    The forecast, results, retrospective and dashboard join these with their issues.
+      segments.csv    the week-1 segments (rule and cluster: size, potential, top trigger)
+      cohorts.csv     the week-11 cohorts (segment, rule segment, cluster, region, play,
+                      tier) with win and expansion rates and the high/low verdict
+      calibration.csv the propensity score's calibration and lift by bin
+    The last three convert the segmentation analyst's JSON that the broker wrote into the
+    same directory (reports.task_outputs), when it is there: campaign-report runs on the
+    broker's host. The retrospective and dashboard join these with their issues.
 */
 #ifndef CAMPAIGN_REPORT_H
 #define CAMPAIGN_REPORT_H

@@ -1,6 +1,7 @@
 /*  view.c: snapshot and event rendering (see view.h). */
 #include "view.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,8 +126,35 @@ view_snapshot_json (const Campaign__Snapshot *snap)
                              json_integer (snap->handoffs[i]->oldest_days));
     json_object_set_new (object, "handoff_oldest_days", ages);
     json_object_set_new (object, "journal", s_counts_json (snap->journal, snap->n_journal));
+    json_t *facts = json_object ();
+    for (size_t i = 0; i < snap->n_facts; i++) {
+        const Campaign__Fact *f = snap->facts[i];
+        json_t *fact = json_object ();
+        if (f->text)
+            json_object_set_new (fact, "text", json_string (f->text));
+        json_object_set_new (fact, "number", isfinite (f->number) ? json_real (f->number)
+                                                                  : json_null ());
+        json_object_set_new (facts, f->name ? f->name : "", fact);
+    }
+    json_object_set_new (object, "facts", facts);
     json_object_set_new (object, "seq", json_integer ((json_int_t)snap->seq));
     return object;
+}
+
+static const Campaign__Fact *
+s_fact (const Campaign__Snapshot *snap, const char *name)
+{
+    for (size_t i = 0; i < snap->n_facts; i++)
+        if (snap->facts[i]->name && strcmp (snap->facts[i]->name, name) == 0)
+            return snap->facts[i];
+    return NULL;
+}
+
+static double
+s_fact_number (const Campaign__Snapshot *snap, const char *name)
+{
+    const Campaign__Fact *fact = s_fact (snap, name);
+    return fact ? fact->number : 0;
 }
 
 void
@@ -185,6 +213,21 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
         for (size_t i = 0; i < snap->n_journal; i++)
             fprintf (out, " %s %llu", snap->journal[i]->name,
                      (unsigned long long)snap->journal[i]->count);
+        fputc ('\n', out);
+    }
+    const Campaign__Fact *target = s_fact (snap, "segment.target");
+    if (target)
+        fprintf (out, "segment  target '%s': %.0f accounts, $%.0f potential ARR\n",
+                 target->text ? target->text : "", target->number,
+                 s_fact_number (snap, "segment.target.potential"));
+    const Campaign__Fact *closed = s_fact (snap, "cohort.closed");
+    if (closed) {
+        fprintf (out, "cohorts  %.0f deals closed, win rate %.0f%%", closed->number,
+                 100 * s_fact_number (snap, "cohort.win_rate"));
+        if (s_fact (snap, "cohort.auc"))
+            fprintf (out, "; propensity AUC %.3f, Brier %.3f, ECE %.3f",
+                     s_fact_number (snap, "cohort.auc"), s_fact_number (snap, "cohort.brier"),
+                     s_fact_number (snap, "cohort.ece"));
         fputc ('\n', out);
     }
     fprintf (out, "seq      %llu\n", (unsigned long long)snap->seq);
