@@ -14,6 +14,9 @@ forecast_load (conf_t *conf, forecast_t *out, err_t *err)
     int rc = conf_double_range (conf, "identifier.forecast.commit_from", 0.7, 0, 1,
                                 &out->commit_from, err);
     if (!rc)
+        rc = conf_double_range (conf, "identifier.forecast.prior_weight", 20, 0, 1e6,
+                                &out->prior_weight, err);
+    if (!rc)
         rc = conf_double_range (conf, "identifier.forecast.best_case_from", 0.4, 0, 1,
                                 &out->best_case_from, err);
     if (rc)
@@ -72,6 +75,20 @@ forecast_probability (const forecast_t *self, const char *stage, uint32_t tier)
         if (strcmp (self->stages[i], stage) == 0)
             return self->p[i][column];
     return -1;
+}
+
+double
+forecast_play_factor (const forecast_t *self, const plays_play_t *play, size_t won, size_t lost,
+                      double *posterior)
+{
+    double prior = play ? (play->win_rate[0] + play->win_rate[1]) / 2 : 0;
+    double pseudo = self->prior_weight;
+    if (prior <= 0 || (pseudo <= 0 && won + lost == 0)) {
+        *posterior = prior;
+        return 1;
+    }
+    *posterior = (pseudo * prior + (double)won) / (pseudo + (double)(won + lost));
+    return *posterior / prior;
 }
 
 const char *

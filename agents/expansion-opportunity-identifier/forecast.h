@@ -4,6 +4,11 @@
     tier 2, tier 3] (configured priors; a deal not tiered takes the tier-3 column). A
     stage without an entry is refused when the forecast is loaded if it is an open stage
     of pipeline.stages (closed-won and closed-lost need none).
+    Learning from outcomes: a play's priors are scaled by forecast_play_factor, the play's
+    posterior win rate over its prior. The prior is the middle of the play's win_rate
+    (plays.h) weighted as identifier.forecast.prior_weight pseudo-deals (a Beta prior);
+    the evidence is the play's won and lost deals in the history of the accounts and in
+    this campaign so far. p = min (prior p x factor, 0.99).
     Category: commit when p >= identifier.forecast.commit_from, best case when p >=
     best_case_from, pipeline otherwise.
     Expected close: opened + the middle of the play's cycle_days, or today when that is
@@ -34,6 +39,7 @@ typedef struct {
     size_t n;
     double commit_from;
     double best_case_from;
+    double prior_weight; /* pseudo-deals behind a play's win_rate */
 } forecast_t;
 
 typedef struct {
@@ -53,6 +59,11 @@ int forecast_load (conf_t *conf, forecast_t *out, err_t *err);
 
 /*  Win probability of a deal in stage of tier (0 or 3: tier 3); -1 if stage has none. */
 double forecast_probability (const forecast_t *self, const char *stage, uint32_t tier);
+
+/*  The factor updating play's stage x tier priors from won and lost deals (see above);
+ *posterior the play's updated win rate. 1 (no change) without a play or a prior. */
+double forecast_play_factor (const forecast_t *self, const plays_play_t *play, size_t won,
+                             size_t lost, double *posterior);
 
 /*  "commit", "best case" or "pipeline". */
 const char *forecast_category (const forecast_t *self, double p);

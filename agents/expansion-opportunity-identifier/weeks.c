@@ -300,7 +300,42 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
     memset (&sum, 0, sizeof sum);
     size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
     char date[16];
-    answer_say (answer, "{\"date\":\"%s\",\"deals\":[", date_format (today, date));
+    /*  Each play's priors learn from its won and lost deals: history and this campaign. */
+    size_t n_plays = self->plays.n_play;
+    size_t play_won[PLAYS_MAX] = {0}, play_lost[PLAYS_MAX] = {0};
+    double factor[PLAYS_MAX], posterior[PLAYS_MAX];
+    for (size_t i = 0; i < input->n_history; i++) {
+        const Campaign__HistoryRecord *h = input->history[i];
+        const plays_play_t *play = plays_find (&self->plays, h->opportunity_type);
+        if (play && h->outcome) {
+            size_t k = (size_t)(play - self->plays.play);
+            play_won[k] += strcmp (h->outcome, "won") == 0;
+            play_lost[k] += strcmp (h->outcome, "lost") == 0;
+        }
+    }
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        const plays_play_t *play = plays_find (&self->plays, o->type);
+        if (play && s_closed (o)) {
+            size_t k = (size_t)(play - self->plays.play);
+            play_won[k] += s_won (o);
+            play_lost[k] += !s_won (o);
+        }
+    }
+    answer_say (answer, "{\"date\":\"%s\",\"win_rates\":[", date_format (today, date));
+    for (size_t k = 0; k < n_plays; k++) {
+        const plays_play_t *play = &self->plays.play[k];
+        factor[k] = forecast_play_factor (f, play, play_won[k], play_lost[k], &posterior[k]);
+        answer_say (answer,
+                    "%s{\"play\":\"%s\",\"prior\":%.3f,\"won\":%zu,\"lost\":%zu,"
+                    "\"posterior\":%.3f,\"factor\":%.3f}",
+                    k ? "," : "", play->type, (play->win_rate[0] + play->win_rate[1]) / 2,
+                    play_won[k], play_lost[k], posterior[k], factor[k]);
+        answer_factf (answer, posterior[k],
+                      "the play's win rate after history and this campaign",
+                      "forecast.win_rate.%s", play->type);
+    }
+    answer_say (answer, "],\"deals\":[");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         if (s_won (o)) {
@@ -317,6 +352,10 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
             continue;
         }
         const plays_play_t *play = plays_find (&self->plays, o->type);
+        if (play) {
+            p *= factor[play - self->plays.play];
+            p = p > 0.99 ? 0.99 : p;
+        }
         int32_t opened = s_day (o->opened, today);
         int32_t close = forecast_close (play, opened, today);
         bool slips = play && today > opened + play->cycle_days[1];

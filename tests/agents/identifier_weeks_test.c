@@ -270,6 +270,25 @@ Test (identifier_weeks, forecast_sums_and_band_against_a_direct_computation)
     free (w);
 }
 
+/*  Seat's win_rate [0.60, 0.70]: prior 0.65 worth 20 pseudo-deals (the default). 10 won
+    and 10 lost: (20 x 0.65 + 10) / 40 = 0.575, a factor of 0.575 / 0.65. */
+Test (identifier_weeks, forecast_priors_learn_from_outcomes)
+{
+    weeks_t *w = s_weeks ();
+    forecast_t f = w->forecast;
+    const plays_play_t *seat = plays_find (&w->plays, "seat");
+    double posterior;
+    cr_expect_float_eq (forecast_play_factor (&f, seat, 0, 0, &posterior), 1, 1e-12);
+    cr_expect_float_eq (posterior, 0.65, 1e-12);
+    cr_expect_float_eq (forecast_play_factor (&f, seat, 10, 10, &posterior), 0.575 / 0.65,
+                        1e-12);
+    cr_expect_float_eq (posterior, 0.575, 1e-12);
+    cr_expect_float_eq (forecast_play_factor (&f, NULL, 10, 10, &posterior), 1, 1e-12);
+    f.prior_weight = 0; /* the evidence alone */
+    cr_expect_float_eq (forecast_play_factor (&f, seat, 3, 1, &posterior), 0.75 / 0.65, 1e-12);
+    free (w);
+}
+
 Test (identifier_weeks, results_every_figure)
 {
     /*  Five deals worked on paper. */
