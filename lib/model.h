@@ -87,9 +87,10 @@
 #define MODEL_RIDGE_FALLBACK 1e-2
 
 /*  A weight on a standardised column (or an indicator) beyond this, at lambda = 0,
-    means the likelihood has no finite maximum (separation): e^30 is an odds ratio
-    that no real propensity has per standard deviation. */
-#define MODEL_SEPARATION_WEIGHT 30.0
+    means the likelihood has no finite maximum (separation): e^15, an odds ratio of
+    3 million per standard deviation, is no real propensity. With the default
+    tolerance a separated weight passes 18 before the gradient is small enough. */
+#define MODEL_SEPARATION_WEIGHT 15.0
 
 /* --------------------------------------------------------------------------
    The model, as data */
