@@ -979,9 +979,10 @@ model_fit (csvreader_t *csv, const model_options_t *options, model_t **out, err_
         group->converged = report.converged;
         char column[256];
         if (report.singular) {
-            s_slot_name (group, &design, report.singular_column - 1, column, sizeof column);
             if (report.singular_column == 0)
                 snprintf (column, sizeof column, "the intercept");
+            else
+                s_slot_name (group, &design, report.singular_column - 1, column, sizeof column);
             rc = s_note (model,
                          "singular design%s%s%s: %s repeats or combines earlier columns; "
                          "fitted with ridge %g added to lambda (equal fits share the weight)",
@@ -1774,7 +1775,8 @@ model_evaluate (const model_t *self, csvreader_t *csv, size_t bins, model_evalua
                           name, csvreader_line (csv, r), self->label, cell);
         else
             rc = s_predict_row (self, csv, r, values, capacity, &p[r], err);
-        eval->positives += (size_t)y[r];
+        if (!rc)
+            eval->positives += (size_t)y[r];
     }
     if (rc)
         goto cleanup;

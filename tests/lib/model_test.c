@@ -724,6 +724,8 @@ Test (model, large_sample_recovers_the_true_model)
         double tolerance = 0.07 / sd[k];
         cr_expect_float_eq (per_unit, weight[k], tolerance, "%s: %.5f vs %.5f", num->name,
                             per_unit, weight[k]);
+        cr_log_info ("%s: %.5f per unit vs true %.5f (%+.4f on the sd scale)", num->name,
+                     per_unit, weight[k], (per_unit - weight[k]) * sd[k]);
         eta_at_mean += per_unit * (mean[k] - num->mean);
     }
     cr_expect_float_eq (eta_at_mean, intercept, 0.07, "logit at the true means %.4f",
