@@ -692,7 +692,9 @@ s_encode (model_t *model, const s_data_t *data, size_t g, model_group_t *out,
                       out->positives ? 1 : 0);
         goto cleanup;
     }
-    /*  Numeric: mean and population sd of the group's rows. */
+    /*  Numeric: mean and population sd of all rows, shared by every group as the
+        identifier's one `features` block is; a column constant within this group
+        only gets weight 0 here. */
     size_t d = 0;
     for (size_t c = 0; c < data->n_columns; c++) {
         const s_column_t *column = &data->columns[c];
@@ -704,28 +706,30 @@ s_encode (model_t *model, const s_data_t *data, size_t g, model_group_t *out,
             rc = err_set (err, ERR_NOMEM, "out of memory");
             goto cleanup;
         }
-        for (size_t i = 0; i < n; i++)
-            values[i] = column->number[design->rows[i]];
         double mean = 0, sd = 0;
-        rc = stats_mean (values, n, &mean, err);
+        rc = stats_mean (column->number, data->n_rows, &mean, err);
         if (!rc)
-            rc = stats_sd (values, n, STATS_POPULATION, &sd, err);
+            rc = stats_sd (column->number, data->n_rows, STATS_POPULATION, &sd, err);
         if (rc)
             goto cleanup;
+        bool varies = false;
+        for (size_t i = 1; i < n && !varies; i++)
+            varies = column->number[design->rows[i]] != column->number[design->rows[0]];
         num->mean = mean;
-        if (sd > 0) {
-            num->scale = sd;
-            design->numeric_slot[out->n_numeric] = d++;
-        } else {
-            num->scale = 1;
-            design->numeric_slot[out->n_numeric] = SIZE_MAX;
-            if (s_note (model,
-                        "column '%s'%s%s%s is constant (%g): scale 1, weight 0; it cannot "
-                        "tell outcomes apart",
-                        column->name, in_group, group, in_group_end, mean)) {
-                rc = err_set (err, ERR_NOMEM, "out of memory");
-                goto cleanup;
-            }
+        num->scale = sd > 0 ? sd : 1;
+        design->numeric_slot[out->n_numeric] = varies ? d++ : SIZE_MAX;
+        int note = 0;
+        if (sd == 0 && g == 0)
+            note = s_note (model,
+                           "column '%s' is constant (%g): scale 1, weight 0; it cannot tell "
+                           "outcomes apart",
+                           column->name, mean);
+        else if (sd > 0 && !varies)
+            note = s_note (model, "column '%s' is constant%s%s%s: weight 0 there", column->name,
+                           in_group, group, in_group_end);
+        if (note) {
+            rc = err_set (err, ERR_NOMEM, "out of memory");
+            goto cleanup;
         }
         out->n_numeric++;
     }

@@ -8,10 +8,12 @@
     against a reference level whose weight is 0. A model file may hold one such model
     per value of a group column (e.g. opportunity_type: seat, tier, cross-sell, geo).
 
-    Fitting (model_fit): the encoding comes from each group's rows: numeric columns get
-    their mean and population sd (lib/stats); a constant column gets scale 1 and weight
-    0 and is reported; a categorical column's most frequent level (ties: the first in
-    byte order) is its reference, the others get one indicator each. The weights
+    Fitting (model_fit): numeric columns get the mean and population sd (lib/stats) of
+    all rows, shared by every group as the identifier's one `features` block is, so a
+    grouped file maps onto identifier.propensity without conversion; a constant column
+    gets scale 1 and weight 0 and is reported (so does one constant within a group).
+    Categorical levels are per group: the most frequent level (ties: the first in byte
+    order) is the reference, the others get one indicator each. The weights
     minimise the penalised negative log-likelihood
         -sum_i [y_i ln p_i + (1 - y_i) ln (1 - p_i)] + lambda / 2 x sum_k w_k^2
     (the intercept is not penalised) by Newton's method (IRLS) with step halving, so

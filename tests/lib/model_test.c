@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "propensity.h"
 #include "rng.h"
 #include "test_support.h"
 
@@ -374,6 +375,24 @@ Test (model, constant_column_gets_scale_one_and_weight_zero)
     cr_expect (s_has_note (model, "column 'flat' is constant"));
     cr_expect_not (s_has_note (model, "singular"), "a constant column is not in the design");
     model_destroy (&model);
+
+    /*  Constant within one group only: the shared scale stays, that group's weight is 0. */
+    char grouped[2048] = "kind,x,won\n";
+    for (int i = 0; i < 40; i++)
+        snprintf (grouped + strlen (grouped), sizeof grouped - strlen (grouped), "%s,%d,%d\n",
+                  i < 20 ? "a" : "b", i < 20 ? 3 : i % 6, (i * 5) % 7 < 3);
+    options.group = "kind";
+    cr_assert_eq (s_fit_text (grouped, &options, &model, &err), 0, "%s", err.msg);
+    const model_group_t *a = model_group_find (model, "a"), *b = model_group_find (model, "b");
+    cr_assert (a && b);
+    cr_expect_eq (a->numeric[0].weight, 0.0);
+    cr_expect_neq (b->numeric[0].weight, 0.0);
+    cr_expect_eq (a->numeric[0].scale, b->numeric[0].scale);
+    cr_expect_gt (a->numeric[0].scale, 1.0);
+    cr_expect (s_has_note (model, "column 'x' is constant in group 'a'"), "%s",
+               model_note (model, 0));
+    cr_expect_not (s_has_note (model, "singular"));
+    model_destroy (&model);
 }
 
 /* --------------------------------------------------------------------------
@@ -537,6 +556,87 @@ Test (model, save_and_load_predict_identically)
     free (path);
     free (path2);
     ts_tempdir_remove (&dir);
+}
+
+Test (model, numeric_part_scores_like_the_identifier)
+{
+    /*  A model grouped by play on features named as the identifier names them, written
+        into an identifier.propensity layer, gives the identifier's scores exactly: one
+        shared mean and scale per feature, weight on (x - mean) / scale. */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream (&text, &size);
+    rng_t rng;
+    rng_seed (&rng, 21);
+    fprintf (stream, "play,utilisation,adoption,nps,won\n");
+    for (int i = 0; i < 1000; i++) {
+        int seat = rng_below (&rng, 2) == 0;
+        double u = 0.7 + 0.2 * rng_normal (&rng), a = 50 + 20 * rng_normal (&rng),
+               nps = 20 + 40 * rng_normal (&rng);
+        double eta = (seat ? 4 * (u - 0.7) : 0.03 * (a - 50)) + 0.01 * nps - 0.5;
+        fprintf (stream, "%s,%.5f,%.3f,%.1f,%d\n", seat ? "seat" : "tier", u, a, nps,
+                 rng_unit (&rng) < s_sigmoid (eta));
+    }
+    fclose (stream);
+    model_options_t options;
+    model_options_default (&options);
+    options.label = "won";
+    options.group = "play";
+    options.folds = 0;
+    model_t *model = NULL;
+    err_t err;
+    cr_assert_eq (s_fit_text (text, &options, &model, &err), 0, "%s", err.msg);
+    free (text);
+
+    stream = open_memstream (&text, &size);
+    const model_group_t *seat = model_group_find (model, "seat");
+    const model_group_t *tier = model_group_find (model, "tier");
+    cr_assert (seat && tier);
+    fprintf (stream, "identifier = { propensity = {\n    features = {\n");
+    for (size_t k = 0; k < seat->n_numeric; k++) {
+        cr_expect_eq (seat->numeric[k].mean, tier->numeric[k].mean, "shared");
+        cr_expect_eq (seat->numeric[k].scale, tier->numeric[k].scale, "shared");
+        fprintf (stream, "        %s = { mean = %.17g; scale = %.17g; };\n",
+                 seat->numeric[k].name, seat->numeric[k].mean, seat->numeric[k].scale);
+    }
+    fprintf (stream, "    };\n");
+    const model_group_t *groups[] = {seat, tier};
+    for (size_t g = 0; g < 2; g++) {
+        fprintf (stream, "    %s = { intercept = %.17g; weights = {", groups[g]->group,
+                 groups[g]->intercept);
+        for (size_t k = 0; k < groups[g]->n_numeric; k++)
+            fprintf (stream, " %s = %.17g;", groups[g]->numeric[k].name,
+                     groups[g]->numeric[k].weight);
+        fprintf (stream, " }; };\n");
+    }
+    fprintf (stream, "}; };\n");
+    fclose (stream);
+    conf_t *conf = ts_conf ("identifier.cfg", text);
+    free (text);
+    propensity_model_t *identifier = NULL;
+    cr_assert_eq (propensity_model_load (conf, &identifier, &err), 0, "%s", err.msg);
+
+    for (int i = 0; i < 50; i++) {
+        double x[PROP_FEATURES] = {0};
+        x[PROP_UTILISATION] = 0.7 + 0.3 * rng_normal (&rng);
+        x[PROP_ADOPTION] = 50 + 25 * rng_normal (&rng);
+        x[PROP_NPS] = 20 + 50 * rng_normal (&rng);
+        model_value_t values[3] = {{"utilisation", x[PROP_UTILISATION], NULL},
+                                   {"adoption", x[PROP_ADOPTION], NULL},
+                                   {"nps", x[PROP_NPS], NULL}};
+        for (size_t g = 0; g < 2; g++) {
+            double p = -1;
+            cr_assert_eq (model_predict (model, groups[g]->group, values, 3, &p, &err), 0, "%s",
+                          err.msg);
+            propensity_t score;
+            propensity_score (identifier, g == 0 ? PROP_SEAT : PROP_TIER, x, &score);
+            cr_expect_float_eq (score.score / 100, p, 1e-12, "%s: %.15f vs %.15f",
+                                groups[g]->group, score.score / 100, p);
+        }
+    }
+    propensity_model_destroy (&identifier);
+    conf_destroy (&conf);
+    model_destroy (&model);
 }
 
 /* --------------------------------------------------------------------------
