@@ -391,6 +391,19 @@ csvreader_column (csvreader_t *self, const char *header)
     return -1;
 }
 
+size_t
+csvreader_columns (csvreader_t *self)
+{
+    return self->records[0].count;
+}
+
+const char *
+csvreader_header (csvreader_t *self, size_t column)
+{
+    const csv_record_t *head = &self->records[0];
+    return column < head->count ? self->pool + self->cells[head->first + column] : NULL;
+}
+
 int
 csvreader_require (csvreader_t *self, const char *const *columns, err_t *err)
 {

@@ -38,6 +38,11 @@ size_t csvreader_rows (csvreader_t *self);
 /*  Index of a header column, or -1. */
 int csvreader_column (csvreader_t *self, const char *header);
 
+/*  Number of header columns, and the name of column index (0-based; NULL if out of
+    range). Owned by the reader. For tools that use every column but a few. */
+size_t csvreader_columns (csvreader_t *self);
+const char *csvreader_header (csvreader_t *self, size_t column);
+
 /*  Check that every named column (NULL-terminated list) exists; ERR_INVALID naming the
     first missing one: "accounts.csv:1: missing required column 'arr'". */
 int csvreader_require (csvreader_t *self, const char *const *columns, err_t *err);
