@@ -1,6 +1,8 @@
 /*  propensity.c: the logistic propensity model (see propensity.h). */
 #include "propensity.h"
 
+#include "model.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,14 +67,15 @@ s_feature (const char *name)
     return -1;
 }
 
+static const char s_feature_names[] =
+    "utilisation, penetration, headcount, adoption, usage_growth, usage_limit, nps, "
+    "detractor, support, modules, adjacent, geo_gap, champion, sponsor, stakeholder";
+
 static int
 s_unknown_feature (err_t *err, const char *where, const char *path, const char *name)
 {
-    return err_set (err, ERR_INVALID,
-                    "%s: %s: feature '%s' does not exist (utilisation, penetration, headcount, "
-                    "adoption, usage_growth, usage_limit, nps, detractor, support, modules, "
-                    "adjacent, geo_gap, champion, sponsor, stakeholder)",
-                    where, path, name);
+    return err_set (err, ERR_INVALID, "%s: %s: feature '%s' does not exist (%s)", where, path,
+                    name, s_feature_names);
 }
 
 static int
@@ -143,6 +146,55 @@ s_load_play (propensity_model_t *self, conf_t *conf, int play, err_t *err)
     return 0;
 }
 
+/*  A campaign-model file (lib/model.h) grouped by play: each group named after a play
+    replaces that play's intercept and weights, and its numeric features' mean and scale
+    (one per feature, shared by every group of a campaign-model file). The identifier's
+    features are numbers: a categorical feature or an unknown name is refused. */
+static int
+s_load_model_file (propensity_model_t *self, const char *path, err_t *err)
+{
+    model_t *model = NULL;
+    err_t why;
+    int rc = model_load (path, &model, &why);
+    if (rc)
+        return err_set (err, rc, "identifier.propensity.model: %s", why.msg);
+    size_t used = 0;
+    for (int play = 0; !rc && play < PROP_PLAYS; play++) {
+        const model_group_t *group = model_group_find (model, propensity_plays[play]);
+        if (!group)
+            continue;
+        used++;
+        if (group->n_categorical)
+            rc = err_set (err, ERR_INVALID,
+                          "%s: group '%s' has the categorical feature '%s': the identifier's "
+                          "features are numbers (%s)",
+                          path, group->group, group->categorical[0].name, s_feature_names);
+        self->intercept[play] = group->intercept;
+        memset (self->weights[play], 0, sizeof self->weights[play]);
+        for (size_t i = 0; !rc && i < group->n_numeric; i++) {
+            const model_numeric_t *f = &group->numeric[i];
+            int k = s_feature (f->name);
+            if (k < 0)
+                rc =
+                    err_set (err, ERR_INVALID,
+                             "%s: group '%s': feature '%s' is not one of the identifier's (%s)",
+                             path, group->group, f->name, s_feature_names);
+            else {
+                self->mean[k] = f->mean;
+                self->scale[k] = f->scale;
+                self->weights[play][k] = f->weight;
+            }
+        }
+    }
+    if (!rc && !used)
+        rc = err_set (err, ERR_INVALID,
+                      "%s: no group is named after a play (seat, tier, cross-sell, geo): fit "
+                      "it with --group on the opportunity type",
+                      path);
+    model_destroy (&model);
+    return rc;
+}
+
 int
 propensity_model_load (conf_t *conf, propensity_model_t **out, err_t *err)
 {
@@ -157,6 +209,11 @@ propensity_model_load (conf_t *conf, propensity_model_t **out, err_t *err)
         rc = s_load_features (self, conf, err);
     for (int play = 0; !rc && play < PROP_PLAYS; play++)
         rc = s_load_play (self, conf, play, err);
+    const char *path = NULL;
+    if (!rc)
+        rc = conf_string (conf, "identifier.propensity.model", "", &path, err);
+    if (!rc && *path)
+        rc = s_load_model_file (self, path, err);
     if (rc)
         propensity_model_destroy (&self);
     else

@@ -36,6 +36,11 @@
             tier = { ... };  cross-sell = { ... };  geo = { ... };
         }; };
 
+    Or a campaign-model file (lib/model.h), fitted with --group on the opportunity type:
+    identifier.propensity.model = "path"; each group named after a play replaces that
+    play's intercept, weights and its features' mean and scale, and scores exactly as
+    model_predict would. A group with a categorical or unknown feature is refused.
+
     A feature absent from `features` is used raw (mean 0, scale 1); a `features` or
     `weights` group replaces the default one whole. Defaults: the coefficients of
     campaign-gen's truth as calibrated on its 1,500-account seed-7 portfolio (truth.md),

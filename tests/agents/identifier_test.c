@@ -5,6 +5,8 @@
 
 #include "calendar.h"
 #include "propensity.h"
+#include "model.h"
+#include "csvreader.h"
 #include "qualify.h"
 #include "whitespace.h"
 
@@ -241,6 +243,84 @@ s_today (void)
     int32_t today;
     date_parse ("2026-10-05", &today);
     return today;
+}
+
+/*  A campaign-model file fitted per play scores in the identifier exactly as
+    model_predict does (issue 5 item 1, issue 7 item 1). */
+Test (identifier, propensity_from_a_campaign_model_file)
+{
+    char *dir = ts_tempdir ();
+    char csv_text[16384];
+    size_t len =
+        (size_t)snprintf (csv_text, sizeof csv_text, "utilisation,nps,champion,type,won\n");
+    for (int i = 0; i < 120; i++) {
+        double u = 0.4 + 0.005 * (i % 97), nps = (double)((i * 37) % 120) - 40;
+        int champion = i % 3 == 0, won = (u * 3 + nps / 50 + champion + (i % 5) * 0.3) > 2.6;
+        len += (size_t)snprintf (csv_text + len, sizeof csv_text - len, "%.3f,%.0f,%d,%s,%d\n",
+                                 u, nps, champion, i % 2 ? "seat" : "tier", won);
+    }
+    char *csv_path = ts_write_file (dir, "history.csv", csv_text);
+    csvreader_t *csv = NULL;
+    err_t err;
+    cr_assert_eq (csvreader_open (csv_path, &csv, &err), 0, "%s", err.msg);
+    model_options_t options;
+    model_options_default (&options);
+    options.label = "won";
+    options.group = "type";
+    model_t *fitted = NULL;
+    cr_assert_eq (model_fit (csv, &options, &fitted, &err), 0, "%s", err.msg);
+    char *model_path = NULL;
+    cr_assert (asprintf (&model_path, "%s/propensity.model", dir) > 0);
+    cr_assert_eq (model_save (fitted, model_path, &err), 0, "%s", err.msg);
+
+    char text[4200];
+    snprintf (text, sizeof text, "identifier = { propensity = { model = \"%s\"; }; };\n",
+              model_path);
+    conf_t *conf = s_conf (text);
+    propensity_model_t *model = NULL;
+    cr_assert_eq (propensity_model_load (conf, &model, &err), 0, "%s", err.msg);
+    Campaign__Account a;
+    s_account_a1 (&a);
+    double x[PROP_FEATURES];
+    propensity_account_features (&a, 2, x);
+    model_value_t values[] = {{"utilisation", x[PROP_UTILISATION], NULL},
+                              {"nps", x[PROP_NPS], NULL},
+                              {"champion", x[PROP_CHAMPION], NULL}};
+    for (int play = PROP_SEAT; play <= PROP_TIER; play++) {
+        double expected;
+        cr_assert_eq (model_predict (fitted, play == PROP_SEAT ? "seat" : "tier", values, 3,
+                                     &expected, &err),
+                      0, "%s", err.msg);
+        propensity_t p;
+        propensity_score (model, (propensity_play_t)play, x, &p);
+        cr_expect_float_eq (p.score, 100 * expected, 1e-9, "play %d: %f vs %f", play, p.score,
+                            100 * expected);
+    }
+    propensity_model_destroy (&model);
+    conf_destroy (&conf);
+
+    /*  A model on other features is refused, naming the feature. */
+    char *odd = ts_write_file (dir, "odd.csv",
+                               "colour,won,type\nred,1,seat\nblue,0,seat\n"
+                               "red,0,seat\nblue,1,seat\nred,1,seat\n");
+    csvreader_t *odd_csv = NULL;
+    model_t *odd_model = NULL;
+    cr_assert_eq (csvreader_open (odd, &odd_csv, &err), 0, "%s", err.msg);
+    options.folds = 0;
+    cr_assert_eq (model_fit (odd_csv, &options, &odd_model, &err), 0, "%s", err.msg);
+    cr_assert_eq (model_save (odd_model, model_path, &err), 0, "%s", err.msg);
+    conf = s_conf (text);
+    cr_expect_eq (propensity_model_load (conf, &model, &err), ERR_INVALID);
+    cr_expect (strstr (err.msg, "colour"), "%s", err.msg);
+    conf_destroy (&conf);
+    model_destroy (&odd_model);
+    csvreader_destroy (&odd_csv);
+    free (odd);
+    model_destroy (&fitted);
+    csvreader_destroy (&csv);
+    free (model_path);
+    free (csv_path);
+    ts_tempdir_remove (&dir);
 }
 
 Test (identifier, bant_from_data_alone_with_evidence)
