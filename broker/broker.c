@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "queue.h"
 #include "registry.h"
+#include "roles.h"
 #include "signals.h"
 #include "status.h"
 #include "store.h"
@@ -89,6 +90,7 @@ struct _broker_t {
     calendar_t *calendar;
     plan_t *plan;
     campaign_t *engine; /* where the campaign is in its plan */
+    roles_t *roles;     /* who may submit what */
     zhashx_t *agent_kinds;
     zhashx_t *journal_counts; /* kind -> s_count_t */
     zlistx_t *outbox;         /* s_out_t, sent after commit */
@@ -173,6 +175,7 @@ s_reject_code (int rc)
     case ERR_NOTFOUND: return CAMPAIGN__REJECT_CODE__REJECT_NOT_FOUND;
     case ERR_STATE: return CAMPAIGN__REJECT_CODE__REJECT_OUT_OF_WINDOW;
     case ERR_TOOBIG: return CAMPAIGN__REJECT_CODE__REJECT_TOO_LARGE;
+    case ERR_FORBIDDEN: return CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN;
     case ERR_STORAGE:
     case ERR_NOMEM: return CAMPAIGN__REJECT_CODE__REJECT_STORAGE;
     default: return CAMPAIGN__REJECT_CODE__REJECT_UNKNOWN;
@@ -247,6 +250,7 @@ s_turn (broker_t *self)
                    .calendar = self->calendar,
                    .campaign = self->engine,
                    .agent_kinds = self->agent_kinds,
+                   .roles = self->roles,
                    .now_ms = self->now_ms,
                    .today = self->today,
                    .today_text = self->today_text,
@@ -588,11 +592,11 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         return;
     }
     turn_t turn = s_turn (self);
-    char line[512] = "";
+    char line[512] = "", role[32] = "";
     /*  A savepoint makes each submission all-or-nothing inside the shared turn. */
     rc = store_savepoint (self->store, &err);
     if (!rc)
-        rc = intake_submission (&turn, sub, line, sizeof line, &err);
+        rc = intake_submission (&turn, sub, role, sizeof role, line, sizeof line, &err);
     if (!rc) {
         size_t size = campaign__submission__get_packed_size (sub);
         uint8_t *packed = malloc (size ? size : 1);
@@ -1410,6 +1414,8 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     if (!rc)
         rc = plan_load (conf, calendar_weeks (self->calendar), self->agent_kinds, &self->plan,
                         err);
+    if (!rc)
+        rc = roles_load (conf, &self->roles, err);
     queue_options_t options = {0};
     int64_t max_attempts = 5, lease_ms = 60000, retry_base_ms = 1000, retry_max_ms = 60000;
     if (!rc)
@@ -1511,6 +1517,7 @@ broker_destroy (broker_t **self_p)
         registry_destroy (&self->registry);
         campaign_destroy (&self->engine);
         plan_destroy (&self->plan);
+        roles_destroy (&self->roles);
         calendar_destroy (&self->calendar);
         zhashx_destroy (&self->agent_kinds);
         zhashx_destroy (&self->journal_counts);

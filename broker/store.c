@@ -1114,6 +1114,40 @@ store_person_role (store_t *self, const char *person_id, char **role, err_t *err
     return rc;
 }
 
+bool
+store_roster_loaded (store_t *self)
+{
+    sqlite3_stmt *stmt;
+    if (s_prepare (self, "SELECT 1 FROM people LIMIT 1", &stmt, NULL))
+        return false;
+    bool loaded = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return loaded;
+}
+
+bool
+store_person_on_account (store_t *self, const char *account_id, const char *person,
+                         const char *role)
+{
+    const char *sql;
+    if (strcmp (role, "csm") == 0)
+        sql = "SELECT 1 WHERE EXISTS (SELECT 1 FROM accounts WHERE account_id = ?1 AND "
+              "csm = ?2) OR EXISTS (SELECT 1 FROM opportunities WHERE account_id = ?1 AND "
+              "csm = ?2)";
+    else if (strcmp (role, "ae") == 0)
+        sql = "SELECT 1 FROM handoffs WHERE ae = ?2 AND account_id = ?1 LIMIT 1";
+    else
+        return false;
+    sqlite3_stmt *stmt;
+    if (s_prepare (self, sql, &stmt, NULL))
+        return false;
+    sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
+    bool yes = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return yes;
+}
+
 int
 store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err)
 {

@@ -171,6 +171,15 @@ int store_note_add (store_t *self, const Campaign__Note *note, const char *perso
 /*  The roster role of a person (*role malloc'd); ERR_NOTFOUND if not on the roster. */
 int store_person_role (store_t *self, const char *person_id, char **role, err_t *err);
 
+/*  Whether a roster has been imported (any person on it). */
+bool store_roster_loaded (store_t *self);
+
+/*  Whether person works on account_id in role: a "csm" owns the account or is the
+    assignee of one of its opportunities; an "ae" is attached to one of its deals (a
+    Sales handoff names them). Any other role: false. */
+bool store_person_on_account (store_t *self, const char *account_id, const char *person,
+                              const char *role);
+
 /*  The AE for an account's sales handoff: same region first, then the one with the
     fewest handoffs so far (*ae malloc'd); ERR_NOTFOUND if the roster has no AE. */
 int store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err);
