@@ -564,6 +564,29 @@ s_ack (broker_t *self, zframe_t *identity, const char *correlation, int64_t seq,
     s_reply (self, identity, &out, OUT_ACK);
 }
 
+/*  Record a refused submission in the audit trail, inside the turn's transaction (so a
+    refusal costs an insert, not a commit of its own). */
+static void
+s_audit_refusal (broker_t *self, const wire_envelope_t *env, const char *role,
+                 Campaign__RejectCode code, const char *reason)
+{
+    const Campaign__Submission *sub = env->submission;
+    const ProtobufCEnumValue *value =
+        protobuf_c_enum_descriptor_get_value (&campaign__reject_code__descriptor, code);
+    store_entry_t entry = {.message_id = env->message_id,
+                           .kind = wire_submission_name (sub->kind_case),
+                           .sender = env->sender,
+                           .person = sub->person,
+                           .role = role,
+                           .received_ms = self->now_ms,
+                           .campaign_date = self->today_text,
+                           .detail = reason};
+    err_t err;
+    if (store_refusal_append (self->store, &entry, value ? value->name : "REJECT_UNKNOWN",
+                              &err))
+        log_error ("refusal of %s not audited: %s", env->message_id, err.msg);
+}
+
 static void
 s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
@@ -587,6 +610,8 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         return;
     }
     if (strcmp (kind, "none") == 0) {
+        s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
+                         "submission of a kind this broker does not know");
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
                   "submission of a kind this broker does not know");
         return;
@@ -612,7 +637,8 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
                                    .campaign_date = self->today_text,
                                    .body = packed,
                                    .body_size = size,
-                                   .detail = line};
+                                   .detail = line,
+                                   .role = role};
             rc = store_journal_append (self->store, &entry, &seq, &err);
             free (packed);
         }
@@ -626,6 +652,7 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         if (campaign_reload (self->engine, &reload_err))
             log_error ("campaign state after a rejected submission: %s", reload_err.msg);
         log_info ("%s from %s rejected: %s", kind, env->sender, err.msg);
+        s_audit_refusal (self, env, role, s_reject_code (rc), err.msg);
         s_reject (self, identity, env->message_id, s_reject_code (rc), err.msg);
         return;
     }
@@ -688,6 +715,98 @@ s_pipeline_request (broker_t *self, zframe_t *identity, const wire_envelope_t *e
     free (items);
 }
 
+typedef struct {
+    Campaign__AuditEntry **items;
+    size_t n;
+    size_t cap;
+} s_audit_t;
+
+static void
+s_collect_audit (void *arg, const store_audit_t *row)
+{
+    s_audit_t *audit = arg;
+    if (audit->n == audit->cap)
+        return; /* cap rows were allocated up front */
+    Campaign__AuditEntry *item = calloc (1, sizeof *item);
+    if (!item)
+        return;
+    campaign__audit_entry__init (item);
+    char id[32];
+    snprintf (id, sizeof id, "%c%06" PRId64, row->refused ? 'R' : 'J', row->seq);
+    const store_entry_t *e = &row->entry;
+    item->id = strdup (id);
+    item->has_at_ms = item->has_accepted = 1;
+    item->at_ms = e->received_ms;
+    item->accepted = !row->refused;
+    item->campaign_date = strdup (e->campaign_date ? e->campaign_date : "");
+    item->person = strdup (e->person ? e->person : "");
+    item->role = strdup (e->role ? e->role : "");
+    item->sender = strdup (e->sender ? e->sender : "");
+    item->kind = strdup (e->kind ? e->kind : "");
+    item->message_id = strdup (e->message_id ? e->message_id : "");
+    item->detail = strdup (e->detail ? e->detail : "");
+    item->code = row->code ? strdup (row->code) : NULL;
+    audit->items[audit->n++] = item;
+}
+
+static void
+s_audit_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    const Campaign__AuditRequest *request = env->audit_request;
+    err_t err;
+    if (roles_may_read_audit (self->roles, self->store, request->person, &err)) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                  err.msg);
+        return;
+    }
+    const char *outcome = request->outcome && *request->outcome ? request->outcome : NULL;
+    if (outcome && strcmp (outcome, "accepted") && strcmp (outcome, "refused")) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
+                  "audit: outcome must be \"accepted\" or \"refused\"");
+        return;
+    }
+    store_audit_filter_t filter = {
+        .person = request->of_person && *request->of_person ? request->of_person : NULL,
+        .kind = request->kind && *request->kind ? request->kind : NULL,
+        .outcome = !outcome                            ? 0
+                   : strcmp (outcome, "accepted") == 0 ? 1
+                                                       : -1,
+        .limit = request->has_limit && request->limit ? request->limit : 100};
+    if (filter.limit > 10000)
+        filter.limit = 10000;
+    s_audit_t audit = {calloc (filter.limit, sizeof *audit.items), 0, filter.limit};
+    bool more = false;
+    if (!audit.items) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  "out of memory");
+        return;
+    }
+    if (store_audit_scan (self->store, &filter, s_collect_audit, &audit, &more, &err))
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  err.msg);
+    else {
+        /*  The store gives the newest first; people read a trail oldest first. */
+        for (size_t i = 0; i < audit.n / 2; i++) {
+            Campaign__AuditEntry *swap = audit.items[i];
+            audit.items[i] = audit.items[audit.n - 1 - i];
+            audit.items[audit.n - 1 - i] = swap;
+        }
+        wire_out_t out;
+        wire_out_init (&out, self->campaign, SENDER, env->message_id);
+        Campaign__Audit body = CAMPAIGN__AUDIT__INIT;
+        body.entries = audit.items;
+        body.n_entries = audit.n;
+        body.has_more = 1;
+        body.more = more;
+        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_AUDIT;
+        out.env.audit = &body;
+        s_reply (self, identity, &out, OUT_PLAIN);
+    }
+    for (size_t i = 0; i < audit.n; i++)
+        campaign__audit_entry__free_unpacked (audit.items[i], NULL);
+    free (audit.items);
+}
+
 static void
 s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
@@ -695,6 +814,9 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         char message[512];
         snprintf (message, sizeof message, "this broker runs campaign '%s', not '%s'",
                   self->campaign, env->campaign_id);
+        if (env->body_case == CAMPAIGN__ENVELOPE__BODY_SUBMISSION)
+            s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
+                             message);
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
                   message);
         return;
@@ -712,6 +834,7 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     case CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST:
         s_pipeline_request (self, identity, env);
         break;
+    case CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST: s_audit_request (self, identity, env); break;
     default: {
         char message[128];
         snprintf (message, sizeof message, "a %s is not something the broker accepts",

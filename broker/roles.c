@@ -35,6 +35,7 @@ static const struct {
 struct _roles_t {
     bool enforce;
     unsigned allowed[S_KINDS]; /* bit r: s_roles[r] may */
+    unsigned read_audit;       /* roles that may read the audit trail */
     zlistx_t *operators;       /* person ids (char *) */
 };
 
@@ -152,6 +153,23 @@ roles_load (conf_t *conf, roles_t **out, err_t *err)
     }
     if (!rc)
         rc = s_load_allow (self, conf, err);
+    self->read_audit = 1u << s_role_index ("leadership") | 1u << s_role_index ("operator");
+    config_setting_t *readers = rc ? NULL : conf_lookup (conf, "roles.read_audit");
+    if (readers) {
+        self->read_audit = 0;
+        for (int i = 0; !rc && i < config_setting_length (readers); i++) {
+            const char *role = config_setting_get_string_elem (readers, i);
+            int r = s_role_index (role);
+            if (r < 0)
+                rc = err_set (err, ERR_INVALID,
+                              "%s: roles.read_audit item %d '%s' is not a role "
+                              "(csm|ae|leadership|marketing|product|operator)",
+                              conf_where (conf, readers, at, sizeof at), i + 1,
+                              role ? role : "(not a string)");
+            else
+                self->read_audit |= 1u << r;
+        }
+    }
     if (rc)
         roles_destroy (&self);
     else
@@ -280,4 +298,27 @@ roles_check (const roles_t *self, const turn_t *turn, const Campaign__Submission
     if (owned && (strcmp (role, "csm") == 0 || strcmp (role, "ae") == 0))
         return s_check_ownership (turn, sub, kind, person, role, self->allowed[k], err);
     return 0;
+}
+
+int
+roles_may_read_audit (const roles_t *self, store_t *store, const char *person, err_t *err)
+{
+    if (!self->enforce)
+        return 0;
+    char needed[128];
+    s_describe (self->read_audit, needed, sizeof needed);
+    char *role = NULL;
+    if (person && *person && s_configured_operator (self, person))
+        role = strdup ("operator");
+    else if (!person || !*person || store_person_role (store, person, &role, NULL) != 0)
+        return err_set (err, ERR_FORBIDDEN,
+                        "the audit trail needs role %s; '%s' is not on the roster", needed,
+                        person ? person : "");
+    int r = s_role_index (role);
+    int rc = r >= 0 && (self->read_audit & (1u << r))
+                 ? 0
+                 : err_set (err, ERR_FORBIDDEN, "the audit trail needs role %s, and %s is %s",
+                            needed, person, role ? role : "?");
+    free (role);
+    return rc;
 }

@@ -47,4 +47,8 @@ bool roles_enforced (const roles_t *self);
 int roles_check (const roles_t *self, const turn_t *turn, const Campaign__Submission *sub,
                  const char *person, char *role, size_t size, err_t *err);
 
+/*  May person read the audit trail (`roles.read_audit`, default leadership and
+    operator)? 0 or ERR_FORBIDDEN naming the roles. */
+int roles_may_read_audit (const roles_t *self, store_t *store, const char *person, err_t *err);
+
 #endif

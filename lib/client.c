@@ -270,6 +270,18 @@ client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err)
                              "a snapshot request", reply, err);
 }
 
+int
+client_audit (client_t *self, const Campaign__AuditRequest *request, wire_envelope_t **reply,
+              err_t *err)
+{
+    wire_out_t req;
+    client_prepare (self, &req);
+    req.env.body_case = CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST;
+    req.env.audit_request = (Campaign__AuditRequest *)request;
+    return s_request_expect (self, &req.env, CAMPAIGN__ENVELOPE__BODY_AUDIT, "an audit request",
+                             reply, err);
+}
+
 void
 client_pipeline_free (client_pipeline_t *pipeline)
 {

@@ -57,6 +57,12 @@ void client_set_part_records (client_t *self, size_t records);
     ERR_UNREACHABLE, or ERR_REJECTED naming what the broker answered instead. */
 int client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err);
 
+/*  The audit trail as request asks for it (issue 9): 0 with *reply (an Audit body;
+    wire_free it), ERR_UNREACHABLE, or ERR_REJECTED naming the broker's answer (a person
+    whose role may not read it is refused). */
+int client_audit (client_t *self, const Campaign__AuditRequest *request,
+                  wire_envelope_t **reply, err_t *err);
+
 /*  Every opportunity of the campaign (only csm's and/or those in stage, when not NULL),
     fetched page by page, in opportunity id order. items point into the pages, which the
     structure owns: free it with client_pipeline_free. ERR_UNREACHABLE, or ERR_REJECTED

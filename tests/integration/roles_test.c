@@ -7,6 +7,7 @@
     deals they are attached to. A refusal changes nothing. */
 #include "test_support.h"
 
+#include <signal.h>
 #include <string.h>
 
 TS_SUITE (roles);
@@ -82,8 +83,9 @@ Test (roles, bootstrap_then_each_kind_for_its_roles, .timeout = 60)
     char *portfolio = ts_data_path ("accounts_small.csv");
 
     /*  No roster yet: nothing but the roster import. */
-    REFUSED (&broker, ((const char *const[]){"no roster yet", "imports the roster first", NULL}),
-             "--as", "OPS-01", "import-portfolio", portfolio);
+    REFUSED (&broker,
+             ((const char *const[]){"no roster yet", "imports the roster first", NULL}), "--as",
+             "OPS-01", "import-portfolio", portfolio);
     cr_assert_eq (SUBMIT (&broker, NULL, "--as", "OPS-01", "import-roster", roster), 0);
 
     /*  Now the roster says who is who. */
@@ -220,5 +222,98 @@ Test (roles, a_misspelt_kind_or_role_stops_the_broker, .timeout = 30)
     free (bin);
     free (bad);
     free (worse);
+    ts_broker_cleanup (&broker);
+}
+
+/*  campaign-status args... (NULL-terminated); its exit code, stdout in *out. */
+#define STATUS(broker, out, err, ...)                                                          \
+    ts_tool ((broker), out, err, "campaign-status", __VA_ARGS__, NULL)
+
+static int
+s_lines (const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr (line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen (line);
+        char buf[4096];
+        snprintf (buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1),
+                  line);
+        n += strstr (buf, needle) != NULL;
+        line = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+Test (roles, the_audit_trail_holds_every_attempt, .timeout = 60)
+{
+    ts_broker_t broker;
+    cr_assert_eq (ts_broker_start (&broker, s_config), 0);
+    char *roster = ts_write_file (broker.dir, "roster.csv", s_roster);
+    cr_assert_eq (SUBMIT (&broker, NULL, "--as", "OPS-01", "import-roster", roster), 0);
+    cr_expect_eq (SUBMIT (&broker, NULL, "--as", "P-001", "targets", "--arr-goal", "400K",
+                          "--conversion", "40%", "--deals", "25", "--investment", "60K"),
+                  1);
+    cr_expect_eq (
+        SUBMIT (&broker, NULL, "--as", "X-999", "retro", "--kind", "worked", "--text", "hi"),
+        1);
+    cr_expect_eq (SUBMIT (&broker, NULL, "--as", "L-001", "targets", "--arr-goal", "400K",
+                          "--conversion", "40%", "--deals", "25", "--investment", "60K"),
+                  0);
+    /*  Refused for a reason other than a role: audited all the same. */
+    cr_expect_eq (SUBMIT (&broker, NULL, "--as", "L-001", "targets", "--arr-goal", "0",
+                          "--conversion", "40%", "--deals", "25", "--investment", "60K"),
+                  1);
+
+    char *out = NULL, *err = NULL;
+    cr_assert_eq (STATUS (&broker, &out, &err, "--as", "L-001", "--audit", "--json"), 0, "%s",
+                  err);
+    cr_expect_eq (s_lines (out, "\"kind\""), 5, "every attempt: %s", out);
+    cr_expect_eq (s_lines (out, "\"outcome\":\"accepted\""), 2, "%s", out);
+    cr_expect_eq (s_lines (out, "\"outcome\":\"refused\""), 3, "%s", out);
+    free (out);
+    free (err);
+    cr_assert_eq (STATUS (&broker, &out, NULL, "--as", "OPS-01", "--audit", "--json",
+                          "--person", "P-001", "--refused"),
+                  0);
+    cr_expect_eq (s_lines (out, "\"kind\""), 1, "%s", out);
+    cr_expect (s_has (out, "\"role\":\"csm\"") && s_has (out, "REJECT_FORBIDDEN") &&
+                   s_has (out, "targets needs role leadership") &&
+                   s_has (out, "\"campaign_date\":\"2026-10-05\""),
+               "%s", out);
+    free (out);
+    /*  Text for people: who, role, when, what, outcome. */
+    cr_assert_eq (STATUS (&broker, &out, NULL, "--as", "L-001", "--audit", "--kind", "targets",
+                          "--accepted"),
+                  0);
+    cr_expect (s_has (out, "L-001") && s_has (out, "leadership") && s_has (out, "accepted") &&
+                   s_has (out, "targets set"),
+               "%s", out);
+    free (out);
+    /*  Reading it is for leadership and operators. */
+    cr_expect_eq (STATUS (&broker, NULL, &err, "--as", "P-001", "--audit"), 1);
+    cr_expect (s_has (err, "the audit trail needs role leadership or operator, and P-001 is "
+                           "csm"),
+               "%s", err);
+    free (err);
+
+    /*  Durable: a SIGKILL later, all five are there; and the store refuses to change them. */
+    cr_assert_eq (ts_broker_signal (&broker, SIGKILL), 128 + SIGKILL);
+    cr_assert_eq (ts_broker_restart (&broker), 0);
+    cr_assert_eq (STATUS (&broker, &out, NULL, "--as", "L-001", "--audit", "--json"), 0);
+    cr_expect_eq (s_lines (out, "\"kind\""), 5, "%s", out);
+    free (out);
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/state/campaign.db", broker.dir) > 0);
+    char *del[] = {"/usr/bin/sqlite3", path, "DELETE FROM refusals", NULL};
+    cr_expect_neq (ts_run (del, 10000, NULL, &err), 0);
+    cr_expect (s_has (err, "append-only"), "%s", err);
+    free (err);
+    char *upd[] = {"/usr/bin/sqlite3", path, "UPDATE journal SET person = 'L-002'", NULL};
+    cr_expect_neq (ts_run (upd, 10000, NULL, &err), 0);
+    cr_expect (s_has (err, "append-only"), "%s", err);
+    free (err);
+    free (path);
+    free (roster);
     ts_broker_cleanup (&broker);
 }
