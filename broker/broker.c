@@ -19,6 +19,7 @@
 #include "queue.h"
 #include "registry.h"
 #include "roles.h"
+#include "security.h"
 #include "signals.h"
 #include "status.h"
 #include "store.h"
@@ -89,8 +90,10 @@ struct _broker_t {
     status_t *status;
     calendar_t *calendar;
     plan_t *plan;
-    campaign_t *engine; /* where the campaign is in its plan */
-    roles_t *roles;     /* who may submit what */
+    campaign_t *engine;   /* where the campaign is in its plan */
+    roles_t *roles;       /* who may submit what */
+    security_t *security; /* CURVE (NULL: off) */
+    security_peer_t peer; /* with CURVE: who sent the message being handled */
     zhashx_t *agent_kinds;
     zhashx_t *journal_counts; /* kind -> s_count_t */
     zlistx_t *outbox;         /* s_out_t, sent after commit */
@@ -308,6 +311,18 @@ s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     if (!hello->kind || !hello->instance || !*hello->instance) {
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
                   "hello needs a kind and an instance");
+        return;
+    }
+    if (self->security &&
+        (self->peer.kind != SECURITY_AGENT || strcmp (self->peer.name, hello->kind) != 0)) {
+        char message[512], who[200];
+        snprintf (message, sizeof message,
+                  "hello as %s refused: it needs an agent certificate of that kind, and this "
+                  "connection is %s",
+                  hello->kind, security_describe (&self->peer, who, sizeof who));
+        log_warn ("%s: %s", env->sender, message);
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                  message);
         return;
     }
     if (!zhashx_lookup (self->agent_kinds, hello->kind)) {
@@ -595,6 +610,36 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     err_t err;
     err_clear (&err);
 
+    if (self->security) {
+        /*  The certificate says who submits; a conflicting --as is refused. */
+        char message[512], who[200];
+        Campaign__Submission *claimed = env->submission;
+        if (self->peer.kind != SECURITY_PERSON) {
+            snprintf (message, sizeof message,
+                      "%s refused: a submission needs a person's certificate, and this "
+                      "connection is %s",
+                      kind, security_describe (&self->peer, who, sizeof who));
+        } else if (claimed->person && *claimed->person &&
+                   strcmp (claimed->person, self->peer.name) != 0) {
+            snprintf (message, sizeof message,
+                      "%s refused: it says it is from %s, but the certificate is %s's", kind,
+                      claimed->person, self->peer.name);
+        } else {
+            char *person = strdup (self->peer.name);
+            if (person) {
+                free (claimed->person);
+                claimed->person = person;
+            }
+            message[0] = '\0';
+        }
+        if (*message) {
+            log_warn ("%s: %s", env->sender, message);
+            s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN, message);
+            s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                      message);
+            return;
+        }
+    }
     int64_t seq;
     char *detail = NULL;
     int rc = store_journal_find (self->store, env->message_id, &seq, &detail, &err);
@@ -754,7 +799,11 @@ s_audit_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
     const Campaign__AuditRequest *request = env->audit_request;
     err_t err;
-    if (roles_may_read_audit (self->roles, self->store, request->person, &err)) {
+    const char *reader = self->security ? self->peer.name : request->person;
+    if ((self->security && self->peer.kind != SECURITY_PERSON) ||
+        roles_may_read_audit (self->roles, self->store, reader, &err)) {
+        if (self->security && self->peer.kind != SECURITY_PERSON)
+            err_set (&err, ERR_FORBIDDEN, "the audit trail needs a person's certificate");
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
                   err.msg);
         return;
@@ -820,6 +869,26 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
                   message);
         return;
+    }
+    if (self->security) {
+        bool agent_body = env->body_case == CAMPAIGN__ENVELOPE__BODY_RESULT ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_FAILURE ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_HEARTBEAT ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_GOODBYE;
+        if (self->peer.kind == SECURITY_NOBODY ||
+            (agent_body && self->peer.kind != SECURITY_AGENT)) {
+            char message[512], who[200];
+            snprintf (message, sizeof message, "a %s from %s is refused",
+                      wire_body_name (env->body_case),
+                      security_describe (&self->peer, who, sizeof who));
+            log_warn ("%s: %s", env->sender, message);
+            if (env->body_case == CAMPAIGN__ENVELOPE__BODY_SUBMISSION)
+                s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                                 message);
+            s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                      message);
+            return;
+        }
     }
     switch (env->body_case) {
     case CAMPAIGN__ENVELOPE__BODY_HELLO: s_hello (self, identity, env); break;
@@ -1098,6 +1167,8 @@ s_turn_begin (broker_t *self)
 {
     self->now_ms = wire_now_ms ();
     self->mono_ms = zclock_mono ();
+    if (self->security)
+        security_refresh (self->security);
     err_t err;
     if (!store_in_transaction (self->store) && store_begin (self->store, &err))
         log_error ("%s", err.msg);
@@ -1267,8 +1338,11 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
                       zframe_size (identity) > 0 ? zframe_data (identity)[0] : 0,
                       zframe_size (identity) > 1 ? zframe_data (identity)[1] : 0, err.msg);
             s_reject (self, identity, NULL, s_reject_code (rc), err.msg);
-        } else
+        } else {
+            if (self->security)
+                security_peer (self->security, frame, &self->peer);
             s_handle (self, identity, env);
+        }
         wire_free (&env);
         zframe_destroy (&identity);
         zmsg_destroy (&msg);
@@ -1539,6 +1613,8 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
                         err);
     if (!rc)
         rc = roles_load (conf, &self->roles, err);
+    if (!rc)
+        rc = security_load (conf, self->endpoint, self->status_endpoint, &self->security, err);
     queue_options_t options = {0};
     int64_t max_attempts = 5, lease_ms = 60000, retry_base_ms = 1000, retry_max_ms = 60000;
     if (!rc)
@@ -1600,6 +1676,8 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     zsock_set_sndhwm (self->router, 100000);
     zsock_set_rcvhwm (self->router, 100000);
     zsock_set_sndhwm (self->pub, 100000);
+    if (self->security && (rc = security_start (self->security, self->router, self->pub, err)))
+        goto cleanup;
     if (zsock_bind (self->router, "%s", self->endpoint) < 0) {
         rc = err_set (err, ERR_IO, "cannot bind broker.endpoint '%s': %s", self->endpoint,
                       zmq_strerror (zmq_errno ()));
@@ -1633,6 +1711,7 @@ broker_destroy (broker_t **self_p)
         status_destroy (&self->status);
         zsock_destroy (&self->router);
         zsock_destroy (&self->pub);
+        security_destroy (&self->security);
         queue_destroy (&self->queue);
         if (self->store)
             store_rollback (self->store);

@@ -14,6 +14,7 @@
 #define CAMPAIGN_CLIENT_H
 
 #include "conf.h"
+#include "curve.h"
 #include "wire.h"
 
 typedef struct _client_t client_t;
@@ -29,6 +30,10 @@ int client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_
 void client_destroy (client_t **self_p);
 
 void client_set_timeout (client_t *self, int timeout_ms, int retries);
+
+/*  The CURVE certificate the client connects with (curve.certificate), NULL for
+    plaintext: for the status subscriber a tool opens beside it. */
+const curve_t *client_curve (client_t *self);
 
 /*  Build an envelope for this client's campaign and sender with a fresh message id. */
 void client_prepare (client_t *self, wire_out_t *out);

@@ -198,6 +198,8 @@ main (int argc, char **argv)
     zsock_t *sub = NULL;
     if (!once) {
         sub = zsock_new (ZMQ_SUB);
+        if (sub)
+            curve_apply (client_curve (client), sub);
         if (!sub || zsock_connect (sub, "%s", status_endpoint) != 0) {
             fprintf (stderr, "%s: cannot connect to broker.status_endpoint '%s'\n", cli.program,
                      status_endpoint);
