@@ -18,6 +18,8 @@
 #include "plan.h"
 #include "queue.h"
 #include "registry.h"
+#include "roles.h"
+#include "security.h"
 #include "signals.h"
 #include "status.h"
 #include "store.h"
@@ -88,7 +90,10 @@ struct _broker_t {
     status_t *status;
     calendar_t *calendar;
     plan_t *plan;
-    campaign_t *engine; /* where the campaign is in its plan */
+    campaign_t *engine;   /* where the campaign is in its plan */
+    roles_t *roles;       /* who may submit what */
+    security_t *security; /* CURVE (NULL: off) */
+    security_peer_t peer; /* with CURVE: who sent the message being handled */
     zhashx_t *agent_kinds;
     zhashx_t *journal_counts; /* kind -> s_count_t */
     zlistx_t *outbox;         /* s_out_t, sent after commit */
@@ -173,6 +178,7 @@ s_reject_code (int rc)
     case ERR_NOTFOUND: return CAMPAIGN__REJECT_CODE__REJECT_NOT_FOUND;
     case ERR_STATE: return CAMPAIGN__REJECT_CODE__REJECT_OUT_OF_WINDOW;
     case ERR_TOOBIG: return CAMPAIGN__REJECT_CODE__REJECT_TOO_LARGE;
+    case ERR_FORBIDDEN: return CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN;
     case ERR_STORAGE:
     case ERR_NOMEM: return CAMPAIGN__REJECT_CODE__REJECT_STORAGE;
     default: return CAMPAIGN__REJECT_CODE__REJECT_UNKNOWN;
@@ -247,6 +253,7 @@ s_turn (broker_t *self)
                    .calendar = self->calendar,
                    .campaign = self->engine,
                    .agent_kinds = self->agent_kinds,
+                   .roles = self->roles,
                    .now_ms = self->now_ms,
                    .today = self->today,
                    .today_text = self->today_text,
@@ -304,6 +311,18 @@ s_hello (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     if (!hello->kind || !hello->instance || !*hello->instance) {
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
                   "hello needs a kind and an instance");
+        return;
+    }
+    if (self->security &&
+        (self->peer.kind != SECURITY_AGENT || strcmp (self->peer.name, hello->kind) != 0)) {
+        char message[512], who[200];
+        snprintf (message, sizeof message,
+                  "hello as %s refused: it needs an agent certificate of that kind, and this "
+                  "connection is %s",
+                  hello->kind, security_describe (&self->peer, who, sizeof who));
+        log_warn ("%s: %s", env->sender, message);
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                  message);
         return;
     }
     if (!zhashx_lookup (self->agent_kinds, hello->kind)) {
@@ -560,6 +579,29 @@ s_ack (broker_t *self, zframe_t *identity, const char *correlation, int64_t seq,
     s_reply (self, identity, &out, OUT_ACK);
 }
 
+/*  Record a refused submission in the audit trail, inside the turn's transaction (so a
+    refusal costs an insert, not a commit of its own). */
+static void
+s_audit_refusal (broker_t *self, const wire_envelope_t *env, const char *role,
+                 Campaign__RejectCode code, const char *reason)
+{
+    const Campaign__Submission *sub = env->submission;
+    const ProtobufCEnumValue *value =
+        protobuf_c_enum_descriptor_get_value (&campaign__reject_code__descriptor, code);
+    store_entry_t entry = {.message_id = env->message_id,
+                           .kind = wire_submission_name (sub->kind_case),
+                           .sender = env->sender,
+                           .person = sub->person,
+                           .role = role,
+                           .received_ms = self->now_ms,
+                           .campaign_date = self->today_text,
+                           .detail = reason};
+    err_t err;
+    if (store_refusal_append (self->store, &entry, value ? value->name : "REJECT_UNKNOWN",
+                              &err))
+        log_error ("refusal of %s not audited: %s", env->message_id, err.msg);
+}
+
 static void
 s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
@@ -568,6 +610,36 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     err_t err;
     err_clear (&err);
 
+    if (self->security) {
+        /*  The certificate says who submits; a conflicting --as is refused. */
+        char message[512], who[200];
+        Campaign__Submission *claimed = env->submission;
+        if (self->peer.kind != SECURITY_PERSON) {
+            snprintf (message, sizeof message,
+                      "%s refused: a submission needs a person's certificate, and this "
+                      "connection is %s",
+                      kind, security_describe (&self->peer, who, sizeof who));
+        } else if (claimed->person && *claimed->person &&
+                   strcmp (claimed->person, self->peer.name) != 0) {
+            snprintf (message, sizeof message,
+                      "%s refused: it says it is from %s, but the certificate is %s's", kind,
+                      claimed->person, self->peer.name);
+        } else {
+            char *person = strdup (self->peer.name);
+            if (person) {
+                free (claimed->person);
+                claimed->person = person;
+            }
+            message[0] = '\0';
+        }
+        if (*message) {
+            log_warn ("%s: %s", env->sender, message);
+            s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN, message);
+            s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                      message);
+            return;
+        }
+    }
     int64_t seq;
     char *detail = NULL;
     int rc = store_journal_find (self->store, env->message_id, &seq, &detail, &err);
@@ -583,16 +655,18 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         return;
     }
     if (strcmp (kind, "none") == 0) {
+        s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
+                         "submission of a kind this broker does not know");
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_UNSUPPORTED,
                   "submission of a kind this broker does not know");
         return;
     }
     turn_t turn = s_turn (self);
-    char line[512] = "";
+    char line[512] = "", role[32] = "";
     /*  A savepoint makes each submission all-or-nothing inside the shared turn. */
     rc = store_savepoint (self->store, &err);
     if (!rc)
-        rc = intake_submission (&turn, sub, line, sizeof line, &err);
+        rc = intake_submission (&turn, sub, role, sizeof role, line, sizeof line, &err);
     if (!rc) {
         size_t size = campaign__submission__get_packed_size (sub);
         uint8_t *packed = malloc (size ? size : 1);
@@ -608,7 +682,8 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
                                    .campaign_date = self->today_text,
                                    .body = packed,
                                    .body_size = size,
-                                   .detail = line};
+                                   .detail = line,
+                                   .role = role};
             rc = store_journal_append (self->store, &entry, &seq, &err);
             free (packed);
         }
@@ -622,6 +697,7 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         if (campaign_reload (self->engine, &reload_err))
             log_error ("campaign state after a rejected submission: %s", reload_err.msg);
         log_info ("%s from %s rejected: %s", kind, env->sender, err.msg);
+        s_audit_refusal (self, env, role, s_reject_code (rc), err.msg);
         s_reject (self, identity, env->message_id, s_reject_code (rc), err.msg);
         return;
     }
@@ -684,6 +760,102 @@ s_pipeline_request (broker_t *self, zframe_t *identity, const wire_envelope_t *e
     free (items);
 }
 
+typedef struct {
+    Campaign__AuditEntry **items;
+    size_t n;
+    size_t cap;
+} s_audit_t;
+
+static void
+s_collect_audit (void *arg, const store_audit_t *row)
+{
+    s_audit_t *audit = arg;
+    if (audit->n == audit->cap)
+        return; /* cap rows were allocated up front */
+    Campaign__AuditEntry *item = calloc (1, sizeof *item);
+    if (!item)
+        return;
+    campaign__audit_entry__init (item);
+    char id[32];
+    snprintf (id, sizeof id, "%c%06" PRId64, row->refused ? 'R' : 'J', row->seq);
+    const store_entry_t *e = &row->entry;
+    item->id = strdup (id);
+    item->has_at_ms = item->has_accepted = 1;
+    item->at_ms = e->received_ms;
+    item->accepted = !row->refused;
+    item->campaign_date = strdup (e->campaign_date ? e->campaign_date : "");
+    item->person = strdup (e->person ? e->person : "");
+    item->role = strdup (e->role ? e->role : "");
+    item->sender = strdup (e->sender ? e->sender : "");
+    item->kind = strdup (e->kind ? e->kind : "");
+    item->message_id = strdup (e->message_id ? e->message_id : "");
+    item->detail = strdup (e->detail ? e->detail : "");
+    item->code = row->code ? strdup (row->code) : NULL;
+    audit->items[audit->n++] = item;
+}
+
+static void
+s_audit_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    const Campaign__AuditRequest *request = env->audit_request;
+    err_t err;
+    const char *reader = self->security ? self->peer.name : request->person;
+    if ((self->security && self->peer.kind != SECURITY_PERSON) ||
+        roles_may_read_audit (self->roles, self->store, reader, &err)) {
+        if (self->security && self->peer.kind != SECURITY_PERSON)
+            err_set (&err, ERR_FORBIDDEN, "the audit trail needs a person's certificate");
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                  err.msg);
+        return;
+    }
+    const char *outcome = request->outcome && *request->outcome ? request->outcome : NULL;
+    if (outcome && strcmp (outcome, "accepted") && strcmp (outcome, "refused")) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_INVALID,
+                  "audit: outcome must be \"accepted\" or \"refused\"");
+        return;
+    }
+    store_audit_filter_t filter = {
+        .person = request->of_person && *request->of_person ? request->of_person : NULL,
+        .kind = request->kind && *request->kind ? request->kind : NULL,
+        .outcome = !outcome                            ? 0
+                   : strcmp (outcome, "accepted") == 0 ? 1
+                                                       : -1,
+        .limit = request->has_limit && request->limit ? request->limit : 100};
+    if (filter.limit > 10000)
+        filter.limit = 10000;
+    s_audit_t audit = {calloc (filter.limit, sizeof *audit.items), 0, filter.limit};
+    bool more = false;
+    if (!audit.items) {
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  "out of memory");
+        return;
+    }
+    if (store_audit_scan (self->store, &filter, s_collect_audit, &audit, &more, &err))
+        s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_STORAGE,
+                  err.msg);
+    else {
+        /*  The store gives the newest first; people read a trail oldest first. */
+        for (size_t i = 0; i < audit.n / 2; i++) {
+            Campaign__AuditEntry *swap = audit.items[i];
+            audit.items[i] = audit.items[audit.n - 1 - i];
+            audit.items[audit.n - 1 - i] = swap;
+        }
+        wire_out_t out;
+        wire_out_init (&out, self->campaign, SENDER, env->message_id);
+        Campaign__Audit body = CAMPAIGN__AUDIT__INIT;
+        body.entries = audit.items;
+        body.n_entries = audit.n;
+        body.has_more = 1;
+        body.more = more;
+        out.env.body_case = CAMPAIGN__ENVELOPE__BODY_AUDIT;
+        out.env.audit = &body;
+        s_reply (self, identity, &out, OUT_PLAIN);
+    }
+    for (size_t i = 0; i < audit.n; i++)
+        campaign__audit_entry__free_unpacked (audit.items[i], NULL);
+    free (audit.items);
+}
+
 static void
 s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
@@ -691,9 +863,32 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         char message[512];
         snprintf (message, sizeof message, "this broker runs campaign '%s', not '%s'",
                   self->campaign, env->campaign_id);
+        if (env->body_case == CAMPAIGN__ENVELOPE__BODY_SUBMISSION)
+            s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
+                             message);
         s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_WRONG_CAMPAIGN,
                   message);
         return;
+    }
+    if (self->security) {
+        bool agent_body = env->body_case == CAMPAIGN__ENVELOPE__BODY_RESULT ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_FAILURE ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_HEARTBEAT ||
+                          env->body_case == CAMPAIGN__ENVELOPE__BODY_GOODBYE;
+        if (self->peer.kind == SECURITY_NOBODY ||
+            (agent_body && self->peer.kind != SECURITY_AGENT)) {
+            char message[512], who[200];
+            snprintf (message, sizeof message, "a %s from %s is refused",
+                      wire_body_name (env->body_case),
+                      security_describe (&self->peer, who, sizeof who));
+            log_warn ("%s: %s", env->sender, message);
+            if (env->body_case == CAMPAIGN__ENVELOPE__BODY_SUBMISSION)
+                s_audit_refusal (self, env, NULL, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                                 message);
+            s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+                      message);
+            return;
+        }
     }
     switch (env->body_case) {
     case CAMPAIGN__ENVELOPE__BODY_HELLO: s_hello (self, identity, env); break;
@@ -708,6 +903,7 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     case CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST:
         s_pipeline_request (self, identity, env);
         break;
+    case CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST: s_audit_request (self, identity, env); break;
     default: {
         char message[128];
         snprintf (message, sizeof message, "a %s is not something the broker accepts",
@@ -1016,6 +1212,8 @@ s_turn_begin (broker_t *self)
 {
     self->now_ms = wire_now_ms ();
     self->mono_ms = zclock_mono ();
+    if (self->security)
+        security_refresh (self->security);
     err_t err;
     if (!store_in_transaction (self->store) && store_begin (self->store, &err))
         log_error ("%s", err.msg);
@@ -1185,8 +1383,11 @@ s_on_router (zloop_t *loop, zsock_t *reader, void *arg)
                       zframe_size (identity) > 0 ? zframe_data (identity)[0] : 0,
                       zframe_size (identity) > 1 ? zframe_data (identity)[1] : 0, err.msg);
             s_reject (self, identity, NULL, s_reject_code (rc), err.msg);
-        } else
+        } else {
+            if (self->security)
+                security_peer (self->security, frame, &self->peer);
             s_handle (self, identity, env);
+        }
         wire_free (&env);
         zframe_destroy (&identity);
         zmsg_destroy (&msg);
@@ -1455,6 +1656,10 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     if (!rc)
         rc = plan_load (conf, calendar_weeks (self->calendar), self->agent_kinds, &self->plan,
                         err);
+    if (!rc)
+        rc = roles_load (conf, &self->roles, err);
+    if (!rc)
+        rc = security_load (conf, self->endpoint, self->status_endpoint, &self->security, err);
     queue_options_t options = {0};
     int64_t max_attempts = 5, lease_ms = 60000, retry_base_ms = 1000, retry_max_ms = 60000;
     if (!rc)
@@ -1516,6 +1721,8 @@ broker_new (conf_t *conf, broker_t **out, err_t *err)
     zsock_set_sndhwm (self->router, 100000);
     zsock_set_rcvhwm (self->router, 100000);
     zsock_set_sndhwm (self->pub, 100000);
+    if (self->security && (rc = security_start (self->security, self->router, self->pub, err)))
+        goto cleanup;
     if (zsock_bind (self->router, "%s", self->endpoint) < 0) {
         rc = err_set (err, ERR_IO, "cannot bind broker.endpoint '%s': %s", self->endpoint,
                       zmq_strerror (zmq_errno ()));
@@ -1549,6 +1756,7 @@ broker_destroy (broker_t **self_p)
         status_destroy (&self->status);
         zsock_destroy (&self->router);
         zsock_destroy (&self->pub);
+        security_destroy (&self->security);
         queue_destroy (&self->queue);
         if (self->store)
             store_rollback (self->store);
@@ -1556,6 +1764,7 @@ broker_destroy (broker_t **self_p)
         registry_destroy (&self->registry);
         campaign_destroy (&self->engine);
         plan_destroy (&self->plan);
+        roles_destroy (&self->roles);
         calendar_destroy (&self->calendar);
         zhashx_destroy (&self->agent_kinds);
         zhashx_destroy (&self->journal_counts);

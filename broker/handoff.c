@@ -151,13 +151,13 @@ handoff_ack (const turn_t *turn, const char *id, const char *person, char *detai
     char *role = NULL;
     rc = store_person_role (turn->store, person, &role, err);
     if (rc == ERR_NOTFOUND)
-        rc = err_set (err, ERR_INVALID,
+        rc = err_set (err, ERR_FORBIDDEN,
                       "ack-handoff: '%s' is not on the roster; a person of the %s team "
                       "acknowledges this handoff",
                       person, handoff->team);
     const char *wanted = strcmp (handoff->team, "sales") == 0 ? "ae" : handoff->team;
     if (!rc && strcmp (role, wanted) != 0 && strcmp (role, "leadership") != 0)
-        rc = err_set (err, ERR_INVALID,
+        rc = err_set (err, ERR_FORBIDDEN,
                       "ack-handoff: %s is a handoff to %s; it needs role %s (or leadership), "
                       "and %s is %s",
                       id, handoff->team, wanted, person, role);

@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "plan.h"
 #include "records.h"
+#include "roles.h"
 #include "wire.h"
 
 #include <math.h>
@@ -429,11 +430,15 @@ intake_run_task (const turn_t *ctx, const Campaign__RunTask *run, char *detail, 
 }
 
 int
-intake_submission (const turn_t *ctx, const Campaign__Submission *sub, char *detail,
-                   size_t detail_size, err_t *err)
+intake_submission (const turn_t *ctx, const Campaign__Submission *sub, char *role,
+                   size_t role_size, char *detail, size_t detail_size, err_t *err)
 {
     const char *person = sub->person ? sub->person : "";
-    int rc = campaign_accepts (ctx->campaign, ctx, wire_submission_name (sub->kind_case), err);
+    /*  Who may, before when: a refusal names the role needed, not a window. */
+    int rc = roles_check (ctx->roles, ctx, sub, person, role, role_size, err);
+    if (rc)
+        return rc;
+    rc = campaign_accepts (ctx->campaign, ctx, wire_submission_name (sub->kind_case), err);
     if (rc)
         return rc;
     switch (sub->kind_case) {

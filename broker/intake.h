@@ -15,11 +15,14 @@
 #include "err.h"
 #include "turn.h"
 
-/*  Apply one submission within turn. On success detail (detail_size bytes) says what
+/*  Apply one submission within turn, made by submission->person. First the person's
+    role must allow it (roles.h); role (role_size bytes) receives that role, "" if
+    unknown, whatever the outcome. On success detail (detail_size bytes) says what
     happened in a line ("1500 accounts imported"). On failure err says what and where;
-    codes: ERR_INVALID (bad value), ERR_NOTFOUND (unknown account, opportunity, handoff),
-    ERR_STATE (outside its acceptance window, or not possible now), ERR_STORAGE. */
-int intake_submission (const turn_t *turn, const Campaign__Submission *submission, char *detail,
-                       size_t detail_size, err_t *err);
+    codes: ERR_FORBIDDEN (the person's role does not allow it), ERR_INVALID (bad value),
+    ERR_NOTFOUND (unknown account, opportunity, handoff), ERR_STATE (outside its
+    acceptance window, or not possible now), ERR_STORAGE. */
+int intake_submission (const turn_t *turn, const Campaign__Submission *submission, char *role,
+                       size_t role_size, char *detail, size_t detail_size, err_t *err);
 
 #endif

@@ -26,6 +26,7 @@ enum {
     Q_HEALTH_SCORE,
     Q_HEALTH_PUT,
     Q_ACCOUNT_BODY,
+    Q_REFUSAL_APPEND,
     Q_COUNT
 };
 
@@ -34,8 +35,14 @@ static const char *const s_sql[Q_COUNT] = {
     [Q_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [Q_JOURNAL_FIND] = "SELECT seq, detail FROM journal WHERE message_id = ?1",
-    [Q_JOURNAL_APPEND] = "INSERT INTO journal (message_id, kind, sender, person, received_ms, "
-                         "campaign_date, body, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_JOURNAL_APPEND] =
+        "INSERT INTO journal (message_id, kind, sender, person, received_ms, "
+        "campaign_date, body, detail, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9)",
+    [Q_REFUSAL_APPEND] =
+        "INSERT INTO refusals (message_id, kind, sender, person, role, "
+        "received_ms, campaign_date, code, reason) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, ?9)",
     [Q_TASK_INSERT] = "INSERT INTO tasks (agent_kind, name, payload, state, created_ms, "
                       "campaign_date) VALUES (?1, ?2, ?3, 'queued', ?4, ?5)",
     [Q_TASK_ATTEMPT] = "UPDATE tasks SET attempts = ?2, not_before_ms = ?3, "
@@ -62,7 +69,7 @@ static const char s_schema[] =
     "  message_id TEXT NOT NULL UNIQUE,"
     "  kind TEXT NOT NULL, sender TEXT, person TEXT,"
     "  received_ms INTEGER NOT NULL, campaign_date TEXT,"
-    "  body BLOB, detail TEXT);"
+    "  body BLOB, detail TEXT, role TEXT);"
     "CREATE INDEX IF NOT EXISTS journal_kind ON journal (kind);"
     "CREATE TABLE IF NOT EXISTS tasks ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -114,7 +121,21 @@ static const char s_schema[] =
     "CREATE TABLE IF NOT EXISTS staging (kind TEXT NOT NULL, import_id TEXT NOT NULL,"
     "  part INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, import_id, part));"
     "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
-    "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));";
+    "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));"
+    /*  The audit trail: accepted submissions are the journal's, refused ones are here.
+        Both are append-only, and the database itself says so. */
+    "CREATE TABLE IF NOT EXISTS refusals ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  message_id TEXT, kind TEXT NOT NULL, sender TEXT, person TEXT, role TEXT,"
+    "  received_ms INTEGER NOT NULL, campaign_date TEXT, code TEXT, reason TEXT);"
+    "CREATE TRIGGER IF NOT EXISTS refusals_append_only_update BEFORE UPDATE ON refusals"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS refusals_append_only_delete BEFORE DELETE ON refusals"
+    "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS journal_append_only_update BEFORE UPDATE ON journal"
+    "  BEGIN SELECT RAISE (ABORT, 'the journal is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS journal_append_only_delete BEFORE DELETE ON journal"
+    "  BEGIN SELECT RAISE (ABORT, 'the journal is append-only'); END;";
 
 /*  Aggregates the snapshot shows, kept in memory so a snapshot costs nothing however
     large the portfolio: accounts per health band, opportunities and ARR per stage. They
@@ -222,6 +243,28 @@ s_step_done (store_t *self, sqlite3_stmt *stmt, err_t *err, const char *what)
     return result;
 }
 
+/*  Schema version 1 had no audit trail: its journal gains the submitter's role. */
+static int
+s_migrate (store_t *self, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM pragma_table_info ('journal')", -1,
+                            &stmt, NULL) != SQLITE_OK)
+        return s_fail (self, err, "migrate");
+    bool exists = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) > 0;
+    sqlite3_finalize (stmt);
+    if (!exists)
+        return 0; /* a new store: the schema makes it whole */
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT count(*) FROM pragma_table_info ('journal') "
+                            "WHERE name = 'role'",
+                            -1, &stmt, NULL) != SQLITE_OK)
+        return s_fail (self, err, "migrate");
+    bool has_role = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) > 0;
+    sqlite3_finalize (stmt);
+    return has_role ? 0 : s_exec (self, "ALTER TABLE journal ADD COLUMN role TEXT", err);
+}
+
 int
 store_open (const char *path, store_t **out, err_t *err)
 {
@@ -248,7 +291,7 @@ store_open (const char *path, store_t **out, err_t *err)
         goto cleanup;
     if ((rc = s_exec (self, "BEGIN IMMEDIATE", err)))
         goto cleanup;
-    if ((rc = s_exec (self, s_schema, err))) {
+    if ((rc = s_migrate (self, err)) || (rc = s_exec (self, s_schema, err))) {
         s_exec (self, "ROLLBACK", NULL);
         goto cleanup;
     }
@@ -261,8 +304,9 @@ store_open (const char *path, store_t **out, err_t *err)
             goto cleanup;
         }
     char *version = NULL;
+    long found = 0;
     if (store_meta_get (self, "schema_version", &version, NULL) == 0) {
-        long found = strtol (version, NULL, 10);
+        found = strtol (version, NULL, 10);
         free (version);
         if (found > STORE_SCHEMA_VERSION) {
             rc = err_set (err, ERR_UNSUPPORTED,
@@ -270,7 +314,8 @@ store_open (const char *path, store_t **out, err_t *err)
                           found, STORE_SCHEMA_VERSION);
             goto cleanup;
         }
-    } else {
+    }
+    if (found < STORE_SCHEMA_VERSION) {
         char text[16];
         snprintf (text, sizeof text, "%d", STORE_SCHEMA_VERSION);
         if ((rc = store_meta_set (self, "schema_version", text, err)))
@@ -455,6 +500,8 @@ store_journal_append (store_t *self, const store_entry_t *entry, int64_t *seq, e
     sqlite3_bind_blob (stmt, 7, entry->body ? (const void *)entry->body : "",
                        (int)entry->body_size, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 8, entry->detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 9, entry->role && *entry->role ? entry->role : NULL, -1,
+                       SQLITE_STATIC);
     int step = sqlite3_step (stmt);
     int rc = 0;
     if (step == SQLITE_DONE)
@@ -464,6 +511,75 @@ store_journal_append (store_t *self, const store_entry_t *entry, int64_t *seq, e
     else
         rc = s_fail (self, err, "journal append");
     sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+store_refusal_append (store_t *self, const store_entry_t *entry, const char *code, err_t *err)
+{
+    sqlite3_stmt *stmt = s_stmt (self, Q_REFUSAL_APPEND);
+    sqlite3_bind_text (stmt, 1, entry->message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, entry->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, entry->sender, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, entry->person, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 5, entry->role && *entry->role ? entry->role : NULL, -1,
+                       SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 6, entry->received_ms);
+    sqlite3_bind_text (stmt, 7, entry->campaign_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 8, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 9, entry->detail, -1, SQLITE_STATIC);
+    return s_step_done (self, stmt, err, "refusal append");
+}
+
+int
+store_audit_scan (store_t *self, const store_audit_filter_t *filter, store_audit_fn *fn,
+                  void *arg, bool *more, err_t *err)
+{
+    /*  The latest `limit` matches, newest first here, so the caller can print them in
+        order; one more row than asked says whether older ones remain. */
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2 (
+            self->db,
+            "SELECT * FROM (SELECT 'J' AS src, seq, message_id, kind, sender, person, role,"
+            " received_ms, campaign_date, 1 AS accepted, NULL AS code, detail FROM journal"
+            " WHERE kind NOT LIKE 'result:%' UNION ALL"
+            " SELECT 'R', seq, message_id, kind, sender, person, role, received_ms,"
+            " campaign_date, 0, code, reason FROM refusals)"
+            " WHERE (?1 IS NULL OR person = ?1) AND (?2 IS NULL OR kind = ?2)"
+            " AND (?3 IS NULL OR accepted = ?3)"
+            " ORDER BY received_ms DESC, src DESC, seq DESC LIMIT ?4",
+            -1, &stmt, NULL) != SQLITE_OK)
+        return s_fail (self, err, "audit scan");
+    sqlite3_bind_text (stmt, 1, filter->person, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, filter->kind, -1, SQLITE_STATIC);
+    if (filter->outcome)
+        sqlite3_bind_int (stmt, 3, filter->outcome > 0);
+    sqlite3_bind_int64 (stmt, 4, (int64_t)filter->limit + 1);
+    int step;
+    size_t n = 0;
+    *more = false;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW) {
+        if (n++ == filter->limit) {
+            *more = true;
+            continue;
+        }
+        store_audit_t row = {
+            .refused = sqlite3_column_text (stmt, 0)[0] == 'R',
+            .seq = sqlite3_column_int64 (stmt, 1),
+            .entry = {.message_id = (const char *)sqlite3_column_text (stmt, 2),
+                      .kind = (const char *)sqlite3_column_text (stmt, 3),
+                      .sender = (const char *)sqlite3_column_text (stmt, 4),
+                      .person = (const char *)sqlite3_column_text (stmt, 5),
+                      .role = (const char *)sqlite3_column_text (stmt, 6),
+                      .received_ms = sqlite3_column_int64 (stmt, 7),
+                      .campaign_date = (const char *)sqlite3_column_text (stmt, 8),
+                      .detail = (const char *)sqlite3_column_text (stmt, 11)},
+            .code = (const char *)sqlite3_column_text (stmt, 10),
+        };
+        fn (arg, &row);
+    }
+    int rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "audit scan");
+    sqlite3_finalize (stmt);
     return rc;
 }
 
@@ -1129,6 +1245,40 @@ store_person_role (store_t *self, const char *person_id, char **role, err_t *err
                  : s_fail (self, err, "person role");
     sqlite3_finalize (stmt);
     return rc;
+}
+
+bool
+store_roster_loaded (store_t *self)
+{
+    sqlite3_stmt *stmt;
+    if (s_prepare (self, "SELECT 1 FROM people LIMIT 1", &stmt, NULL))
+        return false;
+    bool loaded = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return loaded;
+}
+
+bool
+store_person_on_account (store_t *self, const char *account_id, const char *person,
+                         const char *role)
+{
+    const char *sql;
+    if (strcmp (role, "csm") == 0)
+        sql = "SELECT 1 WHERE EXISTS (SELECT 1 FROM accounts WHERE account_id = ?1 AND "
+              "csm = ?2) OR EXISTS (SELECT 1 FROM opportunities WHERE account_id = ?1 AND "
+              "csm = ?2)";
+    else if (strcmp (role, "ae") == 0)
+        sql = "SELECT 1 FROM handoffs WHERE ae = ?2 AND account_id = ?1 LIMIT 1";
+    else
+        return false;
+    sqlite3_stmt *stmt;
+    if (s_prepare (self, sql, &stmt, NULL))
+        return false;
+    sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
+    bool yes = sqlite3_step (stmt) == SQLITE_ROW;
+    sqlite3_finalize (stmt);
+    return yes;
 }
 
 int

@@ -7,8 +7,9 @@
 
     Tables: meta (campaign id, status sequence, campaign date, targets...), journal
     (append-only: every accepted submission and every applied result, keyed by message
-    id for idempotency), tasks (the queue's durable half; leases are not stored because
-    a restart voids them), accounts, people, history (the imported records), handoffs.
+    id for idempotency), refusals (append-only: every refused submission), tasks (the
+    queue's durable half; leases are not stored because a restart voids them), accounts,
+    people, history (the imported records), handoffs.
 
     Single-threaded: the caller (the broker loop) owns the handle.
 */
@@ -22,7 +23,8 @@
 #include "campaign.pb-c.h"
 #include "err.h"
 
-#define STORE_SCHEMA_VERSION 1
+/*  2: the audit trail (refusals; the journal records the submitter's role). */
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct _store_t store_t;
 
@@ -69,12 +71,39 @@ typedef struct {
     const char *campaign_date;
     const uint8_t *body; /* the submission or result, packed */
     size_t body_size;
-    const char *detail; /* what the acknowledgement says */
+    const char *detail; /* what the acknowledgement says (a refusal: why) */
+    const char *role;   /* the submitter's roster role (NULL or "": unknown) */
 } store_entry_t;
 
 /*  Append an entry; *seq is its journal sequence number. ERR_INVALID if message_id is
     already journaled (callers check store_journal_find first). */
 int store_journal_append (store_t *self, const store_entry_t *entry, int64_t *seq, err_t *err);
+
+/*  The audit trail (issue 9): every accepted submission is a journal entry, every
+    refused one a refusal; neither table can be updated or deleted from (triggers). A
+    refusal: entry->detail is the reason, code the rejection code's name. */
+int store_refusal_append (store_t *self, const store_entry_t *entry, const char *code,
+                          err_t *err);
+
+typedef struct {
+    const char *person; /* NULL: anyone */
+    const char *kind;   /* NULL: any submission kind */
+    int outcome;        /* 0 both, 1 accepted only, -1 refused only */
+    size_t limit;       /* the latest this many */
+} store_audit_filter_t;
+
+typedef struct {
+    bool refused;
+    int64_t seq; /* journal or refusal sequence */
+    store_entry_t entry;
+    const char *code; /* refusals: the rejection code */
+} store_audit_t;
+
+/*  The latest filter->limit submissions that match, newest first; *more says whether
+    older ones match too. Agents' results are not in the audit trail. */
+typedef void (store_audit_fn) (void *arg, const store_audit_t *row);
+int store_audit_scan (store_t *self, const store_audit_filter_t *filter, store_audit_fn *fn,
+                      void *arg, bool *more, err_t *err);
 
 /*  Accepted entries counted by kind, in kind order. */
 typedef void (store_count_fn) (void *arg, const char *kind, int64_t count);
@@ -174,6 +203,15 @@ int store_note_add (store_t *self, const Campaign__Note *note, const char *perso
 
 /*  The roster role of a person (*role malloc'd); ERR_NOTFOUND if not on the roster. */
 int store_person_role (store_t *self, const char *person_id, char **role, err_t *err);
+
+/*  Whether a roster has been imported (any person on it). */
+bool store_roster_loaded (store_t *self);
+
+/*  Whether person works on account_id in role: a "csm" owns the account or is the
+    assignee of one of its opportunities; an "ae" is attached to one of its deals (a
+    Sales handoff names them). Any other role: false. */
+bool store_person_on_account (store_t *self, const char *account_id, const char *person,
+                              const char *role);
 
 /*  The AE for an account's sales handoff: same region first, then the one with the
     fewest handoffs so far (*ae malloc'd); ERR_NOTFOUND if the roster has no AE. */

@@ -18,6 +18,7 @@
 
 typedef struct _plan_t plan_t;
 typedef struct _campaign_t campaign_t;
+typedef struct _roles_t roles_t;
 
 /*  Queue a status event on topic (the broker sets sequence, time, date, week). */
 typedef void (turn_emit_fn) (void *arg, const char *topic, Campaign__StatusEvent *event);
@@ -29,6 +30,7 @@ typedef struct {
     calendar_t *calendar;
     campaign_t *campaign;
     zhashx_t *agent_kinds;  /* configured kinds (keys) */
+    const roles_t *roles;   /* who may submit what */
     int64_t now_ms;         /* wall clock of this turn */
     int32_t today;          /* campaign date */
     const char *today_text; /* the same as YYYY-MM-DD */

@@ -203,6 +203,7 @@ s_connect (agent_t *self)
     zsock_set_linger (self->dealer, 1000);
     zsock_set_maxmsgsize (self->dealer, (int64_t)self->opts.max_bytes + 4096);
     zsock_set_sndtimeo (self->dealer, 1000);
+    curve_apply (self->opts.curve, self->dealer);
     if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
         log_error ("cannot connect to broker endpoint '%s'", self->endpoint);
         zsock_destroy (&self->dealer);
@@ -495,16 +496,21 @@ agent_main (int argc, char **argv, const char *kind, const char *usage, agent_in
     }
     err_t err;
     agent_options_t opts;
+    curve_t *curve = NULL;
     if (agent_options_from_conf (cli.conf, kind, instance, &opts, &err) ||
-        cli_open_log (&cli, &err) || (init && init (arg, cli.conf, &err))) {
+        curve_from_conf (cli.conf, kind, &curve, &err) || cli_open_log (&cli, &err) ||
+        (init && init (arg, cli.conf, &err))) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
+        curve_destroy (&curve);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;
     }
+    opts.curve = curve;
     signals_install ();
     agent_t *agent = agent_new (&opts, fn, arg);
     rc = agent ? agent_run (agent) : ERR_NOMEM;
     agent_destroy (&agent);
+    curve_destroy (&curve);
     cli_end (&cli);
     log_close ();
     return rc == 0 ? CLI_EXIT_OK : rc == ERR_INVALID ? CLI_EXIT_CONFIG : CLI_EXIT_UNREACHABLE;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "curve.h"
 #include "wire.h"
 
 typedef struct {
@@ -52,6 +53,7 @@ typedef struct {
                               liveness heartbeats): a broker busy with a large import
                               is slow, not gone */
     size_t max_bytes;
+    const curve_t *curve; /* CURVE client certificate (NULL: plaintext), borrowed */
 } agent_options_t;
 
 /*  Fill opts from conf (broker.endpoint, campaign.id, agents.capacity,

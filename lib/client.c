@@ -11,6 +11,7 @@ struct _client_t {
     int retries;
     size_t max_bytes;
     size_t part_records;
+    curve_t *curve; /* NULL: plaintext */
     zsock_t *dealer;
 };
 
@@ -51,11 +52,17 @@ client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_t *e
     if (!rc)
         rc = conf_int_range (conf, "client.import_part_records", 10000, 1, 10000000,
                              &part_records, err);
+    curve_t *curve = NULL;
+    if (!rc)
+        rc = curve_from_conf (conf, NULL, &curve, err);
     if (rc)
         return rc;
     client_t *self = client_new (endpoint, campaign, sender);
-    if (!self)
+    if (!self) {
+        curve_destroy (&curve);
         return err_set (err, ERR_NOMEM, "out of memory");
+    }
+    self->curve = curve;
     client_set_timeout (self, (int)timeout_ms, (int)retries);
     self->max_bytes = (size_t)max_bytes;
     self->part_records = (size_t)part_records;
@@ -69,6 +76,7 @@ client_destroy (client_t **self_p)
     if (self_p && *self_p) {
         client_t *self = *self_p;
         zsock_destroy (&self->dealer);
+        curve_destroy (&self->curve);
         free (self->endpoint);
         free (self->campaign);
         free (self->sender);
@@ -96,6 +104,12 @@ client_endpoint (client_t *self)
     return self->endpoint;
 }
 
+const curve_t *
+client_curve (client_t *self)
+{
+    return self->curve;
+}
+
 const char *
 client_campaign (client_t *self)
 {
@@ -112,6 +126,7 @@ s_connect (client_t *self)
     zsock_set_linger (self->dealer, 0);
     /*  Replies larger than our limit are refused by libzmq rather than buffered. */
     zsock_set_maxmsgsize (self->dealer, (int64_t)self->max_bytes + 4096);
+    curve_apply (self->curve, self->dealer);
     if (zsock_connect (self->dealer, "%s", self->endpoint) != 0) {
         zsock_destroy (&self->dealer);
         return ERR_INVALID;
@@ -168,9 +183,12 @@ client_request (client_t *self, const wire_envelope_t *req, wire_envelope_t **re
             break;
     }
     zframe_destroy (&frame);
+    /*  A CURVE broker drops a handshake it refuses without a word: say so. */
     return err_set (err, ERR_UNREACHABLE,
-                    "broker at '%s' did not answer (%d tries, %d ms each); is it running?",
-                    self->endpoint, tries, self->timeout_ms);
+                    "broker at '%s' did not answer (%d tries, %d ms each); is it running%s?",
+                    self->endpoint, tries, self->timeout_ms,
+                    self->curve ? ", and is this certificate still allowed (not revoked)"
+                                : ", and does it want a CURVE certificate (curve.certificate)");
 }
 
 void
@@ -268,6 +286,18 @@ client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err)
     req.env.snapshot_request = &request;
     return s_request_expect (self, &req.env, CAMPAIGN__ENVELOPE__BODY_SNAPSHOT,
                              "a snapshot request", reply, err);
+}
+
+int
+client_audit (client_t *self, const Campaign__AuditRequest *request, wire_envelope_t **reply,
+              err_t *err)
+{
+    wire_out_t req;
+    client_prepare (self, &req);
+    req.env.body_case = CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST;
+    req.env.audit_request = (Campaign__AuditRequest *)request;
+    return s_request_expect (self, &req.env, CAMPAIGN__ENVELOPE__BODY_AUDIT, "an audit request",
+                             reply, err);
 }
 
 void

@@ -14,6 +14,7 @@
 #define CAMPAIGN_CLIENT_H
 
 #include "conf.h"
+#include "curve.h"
 #include "wire.h"
 
 typedef struct _client_t client_t;
@@ -29,6 +30,10 @@ int client_new_from_conf (conf_t *conf, const char *sender, client_t **out, err_
 void client_destroy (client_t **self_p);
 
 void client_set_timeout (client_t *self, int timeout_ms, int retries);
+
+/*  The CURVE certificate the client connects with (curve.certificate), NULL for
+    plaintext: for the status subscriber a tool opens beside it. */
+const curve_t *client_curve (client_t *self);
 
 /*  Build an envelope for this client's campaign and sender with a fresh message id. */
 void client_prepare (client_t *self, wire_out_t *out);
@@ -56,6 +61,12 @@ void client_set_part_records (client_t *self, size_t records);
 /*  The campaign's snapshot: 0 with *reply (a Snapshot body; wire_free it),
     ERR_UNREACHABLE, or ERR_REJECTED naming what the broker answered instead. */
 int client_snapshot (client_t *self, wire_envelope_t **reply, err_t *err);
+
+/*  The audit trail as request asks for it (issue 9): 0 with *reply (an Audit body;
+    wire_free it), ERR_UNREACHABLE, or ERR_REJECTED naming the broker's answer (a person
+    whose role may not read it is refused). */
+int client_audit (client_t *self, const Campaign__AuditRequest *request,
+                  wire_envelope_t **reply, err_t *err);
 
 /*  Every opportunity of the campaign (only csm's and/or those in stage, when not NULL),
     fetched page by page, in opportunity id order. items point into the pages, which the

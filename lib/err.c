@@ -68,6 +68,7 @@ err_name (int code)
     case ERR_UNSUPPORTED: return "unsupported";
     case ERR_STATE: return "wrong state";
     case ERR_USAGE: return "usage";
+    case ERR_FORBIDDEN: return "forbidden";
     default: return "error";
     }
 }

@@ -25,7 +25,8 @@ enum {
     ERR_TOOBIG = -10,      /* over a configured size limit */
     ERR_UNSUPPORTED = -11, /* unknown kind or version */
     ERR_STATE = -12,       /* not allowed in the current state */
-    ERR_USAGE = -13        /* command line misuse */
+    ERR_USAGE = -13,       /* command line misuse */
+    ERR_FORBIDDEN = -14    /* the person's role does not allow it */
 };
 
 #define ERR_MSG_MAX 1024

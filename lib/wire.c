@@ -209,6 +209,8 @@ wire_body_name (int body_case)
     case CAMPAIGN__ENVELOPE__BODY_SNAPSHOT: return "snapshot";
     case CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST: return "pipeline-request";
     case CAMPAIGN__ENVELOPE__BODY_PIPELINE: return "pipeline";
+    case CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST: return "audit-request";
+    case CAMPAIGN__ENVELOPE__BODY_AUDIT: return "audit";
     case CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT: return "status-event";
     default: return "none";
     }

@@ -967,11 +967,11 @@ Test (pipeline, ack_refusals)
                       ERR_NOTFOUND, WORDS ("'H99'"));
     s_expect_refused (s_ack (&fx, "bogus", "ae-emea", detail, sizeof detail, &err), &err,
                       ERR_NOTFOUND, WORDS ("'bogus'"));
-    s_expect_refused (s_ack (&fx, id, "nobody", detail, sizeof detail, &err), &err, ERR_INVALID,
-                      WORDS ("'nobody'", "not on the roster", "sales"));
-    s_expect_refused (s_ack (&fx, id, "c1", detail, sizeof detail, &err), &err, ERR_INVALID,
+    s_expect_refused (s_ack (&fx, id, "nobody", detail, sizeof detail, &err), &err,
+                      ERR_FORBIDDEN, WORDS ("'nobody'", "not on the roster", "sales"));
+    s_expect_refused (s_ack (&fx, id, "c1", detail, sizeof detail, &err), &err, ERR_FORBIDDEN,
                       WORDS (id, "sales", "role ae", "c1 is csm"));
-    s_expect_refused (s_ack (&fx, id, "mk", detail, sizeof detail, &err), &err, ERR_INVALID,
+    s_expect_refused (s_ack (&fx, id, "mk", detail, sizeof detail, &err), &err, ERR_FORBIDDEN,
                       WORDS ("role ae", "mk is marketing"));
     cr_assert_eq (fx.n_events, before, "refusals publish nothing");
 
@@ -1022,7 +1022,7 @@ Test (pipeline, ack_by_the_team_or_leadership_once)
 
     /*  Leadership may acknowledge any team's handoff; product may not take marketing's. */
     s_expect_refused (s_ack (&fx, nurture, "pd", detail, sizeof detail, &err), &err,
-                      ERR_INVALID, WORDS ("role marketing", "pd is product"));
+                      ERR_FORBIDDEN, WORDS ("role marketing", "pd is product"));
     cr_assert_eq (s_ack (&fx, nurture, "lead", detail, sizeof detail, &err), 0, "%s", err.msg);
     cr_assert_str_eq (s_last (&fx)->topic, "handoff.marketing");
     cr_assert_str_eq (s_last (&fx)->acked_by, "lead");
@@ -1039,10 +1039,10 @@ Test (pipeline, product_and_marketing_ack_their_own)
     char id[16];
     s_copy (id, sizeof id, s_last (&fx)->handoff_id);
     char detail[256];
-    s_expect_refused (s_ack (&fx, id, "mk", detail, sizeof detail, &err), &err, ERR_INVALID,
+    s_expect_refused (s_ack (&fx, id, "mk", detail, sizeof detail, &err), &err, ERR_FORBIDDEN,
                       WORDS ("role product", "mk is marketing"));
     s_expect_refused (s_ack (&fx, id, "ae-emea", detail, sizeof detail, &err), &err,
-                      ERR_INVALID, WORDS ("role product", "ae-emea is ae"));
+                      ERR_FORBIDDEN, WORDS ("role product", "ae-emea is ae"));
     cr_assert_eq (s_ack (&fx, id, "pd", detail, sizeof detail, &err), 0, "%s", err.msg);
     cr_assert_eq (s_last (&fx)->open, 0);
     s_teardown (&fx);

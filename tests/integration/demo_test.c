@@ -22,7 +22,11 @@ Test (demo, the_main_job_at_small_size, .timeout = 300)
 {
     ts_broker_t broker;
     /*  The fixture writes the configuration layers; the fleet runs its own broker. */
-    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
+    /*  Roles on, as the bundled configuration has them: the simulator submits as people
+        whose roles allow it. */
+    cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"
+                                            "roles = { enforce = true; };\n"),
+                  0);
     cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
     char *data = NULL;
     cr_assert (asprintf (&data, "%s/data", broker.dir) > 0);

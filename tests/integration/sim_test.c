@@ -24,7 +24,9 @@ static void
 s_fleet_start (s_fleet_t *fleet)
 {
     memset (fleet, 0, sizeof *fleet);
-    cr_assert_eq (ts_broker_start (&fleet->broker, NULL), 0, "broker did not start");
+    /*  Roles on: every submission of the simulator is made by a person allowed to. */
+    cr_assert_eq (ts_broker_start (&fleet->broker, "roles = { enforce = true; };\n"), 0,
+                  "broker did not start");
     fleet->agents[0] = ts_agent_spawn (&fleet->broker, "customer-health-scorer", "real-1");
     for (int i = 0; i < 3; i++)
         fleet->agents[i + 1] = ts_agent_start (&fleet->broker, s_standin_kinds[i], "standin");

@@ -330,6 +330,8 @@ Test (wire, body_names_cover_every_case)
         {CAMPAIGN__ENVELOPE__BODY_SNAPSHOT, "snapshot"},
         {CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST, "pipeline-request"},
         {CAMPAIGN__ENVELOPE__BODY_PIPELINE, "pipeline"},
+        {CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST, "audit-request"},
+        {CAMPAIGN__ENVELOPE__BODY_AUDIT, "audit"},
         {CAMPAIGN__ENVELOPE__BODY_STATUS_EVENT, "status-event"},
     };
     size_t n = sizeof bodies / sizeof bodies[0];

@@ -354,6 +354,8 @@ sim_new (conf_t *conf, const sim_options_t *options, sim_t **out, err_t *err)
     /*  Follow the handoffs from now on: events before the subscription are lost. */
     if (!rc) {
         self->sub = zsock_new (ZMQ_SUB);
+        if (self->sub)
+            curve_apply (client_curve (self->client), self->sub);
         if (!self->sub || zsock_connect (self->sub, "%s", status_endpoint) != 0)
             rc = err_set (err, ERR_INVALID, "broker.status_endpoint '%s': cannot connect",
                           status_endpoint);

@@ -10,12 +10,15 @@
 #include "view.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char s_usage[] =
     "Usage: campaign-status [-c FILE]... [-o PATH=VALUE]... [--once] [--json]\n"
     "                       [--topic PREFIX]...\n"
     "       campaign-status [-c FILE]... [--json] --pipeline [--csm ID] [--stage NAME]\n"
+    "       campaign-status [-c FILE]... [--json] [--as PERSON] --audit [--person ID]\n"
+    "                       [--kind KIND] [--accepted | --refused] [--limit N]\n"
     "\n"
     "Show the state of the campaign (snapshot), then follow its status events live.\n"
     "\n"
@@ -23,6 +26,12 @@ static const char s_usage[] =
     "      --once             print the snapshot and exit\n"
     "      --json             JSON: the snapshot as one object, then one object per event\n"
     "      --pipeline         list the opportunities instead (with --csm ID, --stage NAME)\n"
+    "      --audit            the audit trail instead: every accepted and refused\n"
+    "                         submission (who, role, when, campaign date, what, outcome),\n"
+    "                         the latest --limit N (default 100) oldest first; filters\n"
+    "                         --person ID, --kind KIND, --accepted or --refused. Needs a\n"
+    "                         role of roles.read_audit (--as PERSON: default\n"
+    "                         $CAMPAIGN_PERSON, else $USER)\n"
     "      --topic PREFIX     follow only topics starting with PREFIX (repeatable): agent,\n"
     "                         task, journal, clock, phase, gate, handoff.<team>, alert\n"
     "  -c, --config FILE      configuration (repeatable; later files win)\n"
@@ -69,6 +78,32 @@ s_list_pipeline (client_t *client, const char *csm, const char *stage, bool json
                                    : CLI_EXIT_REJECTED;
 }
 
+/*  Print the audit trail; 0 or an exit code. */
+static int
+s_list_audit (client_t *client, const Campaign__AuditRequest *request, bool json, err_t *err)
+{
+    wire_envelope_t *reply = NULL;
+    int rc = client_audit (client, request, &reply, err);
+    if (rc)
+        return rc == ERR_UNREACHABLE ? CLI_EXIT_UNREACHABLE : CLI_EXIT_REJECTED;
+    const Campaign__Audit *audit = reply->audit;
+    if (!json)
+        view_audit_header (stdout);
+    for (size_t i = 0; i < audit->n_entries; i++) {
+        if (json) {
+            json_t *object = view_audit_json (audit->entries[i]);
+            view_print_json (stdout, object);
+            json_decref (object);
+        } else
+            view_audit_text (stdout, audit->entries[i]);
+    }
+    if (audit->more && !json)
+        printf ("(older entries match too: raise --limit)\n");
+    fflush (stdout);
+    wire_free (&reply);
+    return CLI_EXIT_OK;
+}
+
 static void
 s_show_snapshot (const Campaign__Snapshot *snap, bool json)
 {
@@ -87,8 +122,12 @@ main (int argc, char **argv)
     int rc = cli_start (&cli, argc, argv, s_usage);
     if (rc >= 0)
         return rc;
-    bool once = false, json = false, pipeline = false;
+    bool once = false, json = false, pipeline = false, audit = false;
     const char *csm = NULL, *stage = NULL;
+    Campaign__AuditRequest audit_request = CAMPAIGN__AUDIT_REQUEST__INIT;
+    audit_request.person = getenv ("CAMPAIGN_PERSON");
+    if (!audit_request.person || !*audit_request.person)
+        audit_request.person = getenv ("USER");
     const char *topics[64];
     int n_topics = 0;
     for (int i = 0; i < cli.argc; i++) {
@@ -98,7 +137,30 @@ main (int argc, char **argv)
             json = true;
         else if (strcmp (cli.argv[i], "--pipeline") == 0)
             pipeline = true;
-        else if (strcmp (cli.argv[i], "--csm") == 0 && i + 1 < cli.argc)
+        else if (strcmp (cli.argv[i], "--audit") == 0)
+            audit = true;
+        else if (strcmp (cli.argv[i], "--as") == 0 && i + 1 < cli.argc)
+            audit_request.person = cli.argv[++i];
+        else if (strcmp (cli.argv[i], "--person") == 0 && i + 1 < cli.argc)
+            audit_request.of_person = cli.argv[++i];
+        else if (strcmp (cli.argv[i], "--kind") == 0 && i + 1 < cli.argc)
+            audit_request.kind = cli.argv[++i];
+        else if (strcmp (cli.argv[i], "--accepted") == 0)
+            audit_request.outcome = "accepted";
+        else if (strcmp (cli.argv[i], "--refused") == 0)
+            audit_request.outcome = "refused";
+        else if (strcmp (cli.argv[i], "--limit") == 0 && i + 1 < cli.argc) {
+            char *end = NULL;
+            long limit = strtol (cli.argv[++i], &end, 10);
+            if (!end || *end || limit < 1 || limit > 10000) {
+                rc = cli_usage_error (&cli, "--limit '%s' is not a number 1..10000",
+                                      cli.argv[i]);
+                cli_end (&cli);
+                return rc;
+            }
+            audit_request.has_limit = 1;
+            audit_request.limit = (uint32_t)limit;
+        } else if (strcmp (cli.argv[i], "--csm") == 0 && i + 1 < cli.argc)
             csm = cli.argv[++i];
         else if (strcmp (cli.argv[i], "--stage") == 0 && i + 1 < cli.argc)
             stage = cli.argv[++i];
@@ -122,8 +184,9 @@ main (int argc, char **argv)
     }
     signals_install ();
 
-    if (pipeline) {
-        rc = s_list_pipeline (client, csm, stage, json, &err);
+    if (pipeline || audit) {
+        rc = audit ? s_list_audit (client, &audit_request, json, &err)
+                   : s_list_pipeline (client, csm, stage, json, &err);
         if (rc)
             fprintf (stderr, "%s: %s\n", cli.program, err.msg);
         client_destroy (&client);
@@ -135,6 +198,8 @@ main (int argc, char **argv)
     zsock_t *sub = NULL;
     if (!once) {
         sub = zsock_new (ZMQ_SUB);
+        if (sub)
+            curve_apply (client_curve (client), sub);
         if (!sub || zsock_connect (sub, "%s", status_endpoint) != 0) {
             fprintf (stderr, "%s: cannot connect to broker.status_endpoint '%s'\n", cli.program,
                      status_endpoint);

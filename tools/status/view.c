@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static json_t *
 s_str (const char *text)
@@ -328,4 +329,46 @@ view_opportunity_text (FILE *out, const Campaign__Opportunity *o)
              o->type ? o->type : "", o->stage ? o->stage : "", o->tier,
              o->qualified ? "yes" : "no", o->potential_arr, o->csm ? o->csm : "",
              o->ae ? o->ae : "");
+}
+
+json_t *
+view_audit_json (const Campaign__AuditEntry *e)
+{
+    json_t *object = json_object ();
+    json_object_set_new (object, "id", s_str (e->id));
+    json_object_set_new (object, "at_ms", json_integer (e->at_ms));
+    json_object_set_new (object, "campaign_date", s_str (e->campaign_date));
+    json_object_set_new (object, "person", s_str (e->person));
+    json_object_set_new (object, "role", s_str (e->role));
+    json_object_set_new (object, "sender", s_str (e->sender));
+    json_object_set_new (object, "kind", s_str (e->kind));
+    json_object_set_new (object, "message_id", s_str (e->message_id));
+    json_object_set_new (object, "outcome", json_string (e->accepted ? "accepted" : "refused"));
+    if (e->code)
+        json_object_set_new (object, "code", s_str (e->code));
+    json_object_set_new (object, "detail", s_str (e->detail));
+    return object;
+}
+
+void
+view_audit_header (FILE *out)
+{
+    fprintf (out, "%-8s %-24s %-10s %-10s %-10s %-16s %-8s %s\n", "id", "when (UTC)", "date",
+             "person", "role", "kind", "outcome", "detail");
+}
+
+void
+view_audit_text (FILE *out, const Campaign__AuditEntry *e)
+{
+    char when[32] = "";
+    time_t seconds = (time_t)(e->at_ms / 1000);
+    struct tm tm;
+    if (gmtime_r (&seconds, &tm))
+        snprintf (when + strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm),
+                  sizeof when - 19, ".%03dZ", (int)(e->at_ms % 1000));
+    fprintf (out, "%-8s %-24s %-10s %-10s %-10s %-16s %-8s %s%s%s\n", e->id ? e->id : "", when,
+             e->campaign_date ? e->campaign_date : "", e->person ? e->person : "",
+             e->role && *e->role ? e->role : "-", e->kind ? e->kind : "",
+             e->accepted ? "accepted" : "refused", e->code ? e->code : "", e->code ? ": " : "",
+             e->detail ? e->detail : "");
 }

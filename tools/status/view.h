@@ -19,6 +19,11 @@ json_t *view_opportunity_json (const Campaign__Opportunity *opportunity);
 void view_opportunity_header (FILE *out);
 void view_opportunity_text (FILE *out, const Campaign__Opportunity *opportunity);
 
+/*  One entry of the audit trail. */
+json_t *view_audit_json (const Campaign__AuditEntry *entry);
+void view_audit_header (FILE *out);
+void view_audit_text (FILE *out, const Campaign__AuditEntry *entry);
+
 /*  Print a JSON value on one line. */
 void view_print_json (FILE *out, json_t *value);
 

@@ -50,7 +50,8 @@ static const char s_usage[] =
     "Options:\n"
     "  -c, --config FILE        configuration (repeatable; later files win)\n"
     "  -o, --option PATH=VALUE  override one setting\n"
-    "      --as PERSON          who submits (default $CAMPAIGN_PERSON, else $USER)\n"
+    "      --as PERSON          who submits (default: the person of curve.certificate,\n"
+    "                           else $CAMPAIGN_PERSON, else $USER)\n"
     "      --json               print the broker's answer as JSON\n"
     "  -h, --help               this text\n"
     "      --version            print the version\n"
@@ -270,14 +271,15 @@ main (int argc, char **argv)
         person = getenv ("USER");
     if (!person || !*person)
         person = "operator";
-    bool json = false;
+    bool json = false, named = false;
     int i = 0;
     for (; i < cli.argc && strncmp (cli.argv[i], "--", 2) == 0; i++) {
         if (strcmp (cli.argv[i], "--json") == 0)
             json = true;
-        else if (strcmp (cli.argv[i], "--as") == 0 && i + 1 < cli.argc)
+        else if (strcmp (cli.argv[i], "--as") == 0 && i + 1 < cli.argc) {
             person = cli.argv[++i];
-        else {
+            named = true;
+        } else {
             rc =
                 cli_usage_error (&cli, "unknown option '%s' (before the command)", cli.argv[i]);
             cli_end (&cli);
@@ -285,6 +287,10 @@ main (int argc, char **argv)
         }
     }
     err_t err;
+    /*  With a person's certificate, the certificate says who submits. */
+    curve_t *curve = NULL;
+    if (!named && curve_from_conf (cli.conf, NULL, &curve, NULL) == 0 && curve_person (curve))
+        person = curve_person (curve);
     command_t *command = NULL;
     rc = command_parse (cli.argc - i, cli.argv + i, person, &command, &err);
     if (rc) {
@@ -294,6 +300,7 @@ main (int argc, char **argv)
             fprintf (stderr, "%s: %s\n", cli.program, err.msg);
             rc = CLI_EXIT_REJECTED; /* a bad input file: nothing was sent */
         }
+        curve_destroy (&curve);
         cli_end (&cli);
         return rc;
     }
@@ -304,6 +311,7 @@ main (int argc, char **argv)
     if (client_new_from_conf (cli.conf, sender, &client, &err)) {
         fprintf (stderr, "%s: configuration error: %s\n", cli.program, err.msg);
         command_destroy (&command);
+        curve_destroy (&curve);
         cli_end (&cli);
         return CLI_EXIT_CONFIG;
     }
@@ -317,6 +325,7 @@ main (int argc, char **argv)
     }
     client_destroy (&client);
     command_destroy (&command);
+    curve_destroy (&curve);
     cli_end (&cli);
     return rc;
 }

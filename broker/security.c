@@ -1,0 +1,195 @@
+/*  security.c: CURVE on the broker's sockets (see security.h). */
+#include "security.h"
+
+#include "log.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SECURITY_PLAINTEXT_WORDS "plaintext is intended"
+
+struct _security_t {
+    zcert_t *cert;
+    char *certificates_dir;
+    zactor_t *auth;
+    zhashx_t *keys; /* public key (Z85) -> "p<person>" or "a<agent kind>" */
+    struct timespec dir_mtime;
+    bool loaded;
+};
+
+static bool
+s_local (const char *endpoint)
+{
+    static const char *const local[] = {"ipc://",           "inproc://",    "tcp://127.",
+                                        "tcp://localhost:", "tcp://[::1]:", NULL};
+    for (int i = 0; local[i]; i++)
+        if (strncmp (endpoint, local[i], strlen (local[i])) == 0)
+            return true;
+    return false;
+}
+
+int
+security_load (conf_t *conf, const char *endpoint, const char *status_endpoint,
+               security_t **out, err_t *err)
+{
+    *out = NULL;
+    const char *key_file, *dir, *plaintext;
+    int rc = conf_string (conf, "broker.curve.secret_key_file", "", &key_file, err);
+    if (!rc)
+        rc = conf_string (conf, "broker.curve.certificates_dir", "", &dir, err);
+    if (!rc)
+        rc = conf_string (conf, "broker.curve.plaintext", "", &plaintext, err);
+    if (rc)
+        return rc;
+    if (!*key_file) {
+        const char *open = !s_local (endpoint)          ? endpoint
+                           : !s_local (status_endpoint) ? status_endpoint
+                                                        : NULL;
+        if (open && strcmp (plaintext, SECURITY_PLAINTEXT_WORDS) != 0)
+            return err_set (err, ERR_INVALID,
+                            "%s is not a local endpoint and broker.curve.secret_key_file is "
+                            "not set: anyone who reaches it could submit as anyone. Create "
+                            "keys with campaign-keys, or say broker.curve.plaintext = \"%s\"",
+                            open, SECURITY_PLAINTEXT_WORDS);
+        if (open)
+            log_warn ("%s without CURVE: broker.curve.plaintext says it is intended", open);
+        return 0;
+    }
+    if (!*dir)
+        return err_set (err, ERR_INVALID,
+                        "broker.curve.secret_key_file is set but broker.curve.certificates_dir "
+                        "is not: CURVE needs the directory of allowed certificates");
+    struct stat st;
+    if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
+        return err_set (err, ERR_INVALID,
+                        "broker.curve.certificates_dir '%s' is not a directory "
+                        "(campaign-keys person|agent creates it)",
+                        dir);
+    char secret[4200];
+    snprintf (secret, sizeof secret, "%s_secret", key_file);
+    zcert_t *cert = zsys_file_exists (secret) ? zcert_load (key_file) : NULL;
+    if (!cert)
+        return err_set (err, ERR_INVALID,
+                        "broker.curve.secret_key_file: cannot read the broker's certificate "
+                        "'%s' and its secret key '%s' (campaign-keys broker writes them)",
+                        key_file, secret);
+    security_t *self = calloc (1, sizeof *self);
+    if (!self || !(self->certificates_dir = strdup (dir)) || !(self->keys = zhashx_new ())) {
+        zcert_destroy (&cert);
+        if (self)
+            free (self->certificates_dir);
+        free (self);
+        return err_set (err, ERR_NOMEM, "out of memory");
+    }
+    self->cert = cert;
+    zhashx_set_destructor (self->keys, (zhashx_destructor_fn *)zstr_free);
+    security_refresh (self);
+    *out = self;
+    return 0;
+}
+
+void
+security_destroy (security_t **self_p)
+{
+    if (self_p && *self_p) {
+        security_t *self = *self_p;
+        zactor_destroy (&self->auth);
+        zcert_destroy (&self->cert);
+        zhashx_destroy (&self->keys);
+        free (self->certificates_dir);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+security_start (security_t *self, zsock_t *router, zsock_t *pub, err_t *err)
+{
+    self->auth = zactor_new (zauth, NULL);
+    if (!self->auth)
+        return err_set (err, ERR_NOMEM, "cannot start the authentication actor (zauth)");
+    zstr_sendx (self->auth, "CURVE", self->certificates_dir, NULL);
+    zsock_wait (self->auth);
+    zsock_t *socks[] = {router, pub};
+    for (int i = 0; i < 2; i++) {
+        zcert_apply (self->cert, socks[i]);
+        zsock_set_curve_server (socks[i], 1);
+        zsock_set_zap_domain (socks[i], "campaign");
+    }
+    log_info ("CURVE on: broker key %s, certificates in %s (%zu)",
+              zcert_public_txt (self->cert), self->certificates_dir, zhashx_size (self->keys));
+    return 0;
+}
+
+void
+security_refresh (security_t *self)
+{
+    struct stat st;
+    if (stat (self->certificates_dir, &st) != 0) {
+        zhashx_purge (self->keys); /* gone: nobody is allowed */
+        self->loaded = false;
+        return;
+    }
+    if (self->loaded && st.st_mtim.tv_sec == self->dir_mtime.tv_sec &&
+        st.st_mtim.tv_nsec == self->dir_mtime.tv_nsec)
+        return;
+    self->dir_mtime = st.st_mtim;
+    self->loaded = true;
+    zhashx_purge (self->keys);
+    DIR *dir = opendir (self->certificates_dir);
+    struct dirent *entry;
+    while (dir && (entry = readdir (dir))) {
+        size_t len = strlen (entry->d_name);
+        if (entry->d_name[0] == '.' ||
+            (len > 7 && strcmp (entry->d_name + len - 7, "_secret") == 0))
+            continue;
+        char path[4400];
+        snprintf (path, sizeof path, "%s/%s", self->certificates_dir, entry->d_name);
+        zcert_t *cert = zcert_load (path);
+        if (!cert)
+            continue;
+        const char *person = zcert_meta (cert, "person");
+        const char *kind = zcert_meta (cert, "agent-kind");
+        char value[160];
+        snprintf (value, sizeof value, "%c%s", person ? 'p' : 'a',
+                  person ? person
+                  : kind ? kind
+                         : "");
+        if (person || kind) {
+            char *copy = strdup (value);
+            if (copy && zhashx_insert (self->keys, zcert_public_txt (cert), copy) != 0)
+                free (copy);
+        }
+        zcert_destroy (&cert);
+    }
+    if (dir)
+        closedir (dir);
+    log_info ("certificates in %s: %zu allowed", self->certificates_dir,
+              zhashx_size (self->keys));
+}
+
+void
+security_peer (security_t *self, zframe_t *frame, security_peer_t *peer)
+{
+    peer->kind = SECURITY_NOBODY;
+    peer->name[0] = '\0';
+    const char *key = zframe_meta (frame, "User-Id");
+    const char *value = key ? zhashx_lookup (self->keys, key) : NULL;
+    if (!value || !value[1])
+        return;
+    peer->kind = value[0] == 'p' ? SECURITY_PERSON : SECURITY_AGENT;
+    snprintf (peer->name, sizeof peer->name, "%s", value + 1);
+}
+
+const char *
+security_describe (const security_peer_t *peer, char *buf, size_t size)
+{
+    if (peer->kind == SECURITY_NOBODY)
+        snprintf (buf, size, "no valid certificate (unknown or revoked)");
+    else
+        snprintf (buf, size, "%s %s", peer->kind == SECURITY_PERSON ? "person" : "agent",
+                  peer->name);
+    return buf;
+}

@@ -1,0 +1,60 @@
+/*  security.h: CURVE on the broker's sockets and who each message comes from (issue 9).
+
+    Settings (broker.curve):
+      secret_key_file   the broker's certificate (zcert_save format; FILE_secret holds
+                        the secret key), written by `campaign-keys broker`
+      certificates_dir  the public certificates of the people and agents allowed in,
+                        each with metadata `person` or `agent-kind` (campaign-keys
+                        person|agent); `campaign-keys revoke` removes one
+      plaintext         on an endpoint that is not ipc://, inproc:// or loopback, the
+                        broker refuses to start without a key unless this says
+                        "plaintext is intended"
+
+    With a key, czmq's zauth actor authenticates every connection to the ROUTER and PUB
+    sockets against certificates_dir (zcertstore re-reads the directory on each lookup,
+    so a new or revoked certificate counts for the next connection). Connections made
+    before a revocation are cut off here: each message's ZAP User-Id (the client's public
+    key) is looked up in a copy of the directory this module reloads when the
+    directory changes (checked once per loop turn), and a message whose key is no longer
+    there is refused.
+*/
+#ifndef CAMPAIGN_SECURITY_H
+#define CAMPAIGN_SECURITY_H
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#include "conf.h"
+#include "err.h"
+
+typedef struct _security_t security_t;
+
+typedef enum { SECURITY_NOBODY, SECURITY_PERSON, SECURITY_AGENT } security_kind_t;
+
+typedef struct {
+    security_kind_t kind;
+    char name[128]; /* person id or agent kind */
+} security_peer_t;
+
+/*  Read broker.curve for a broker on endpoint and status_endpoint. *out is NULL when
+    CURVE is off (no key, local endpoints or plaintext intended). ERR_INVALID naming the
+    setting: a non-local endpoint without a key or the words, an unreadable key, a
+    missing certificates directory. */
+int security_load (conf_t *conf, const char *endpoint, const char *status_endpoint,
+                   security_t **out, err_t *err);
+void security_destroy (security_t **self_p);
+
+/*  Start zauth and make router and pub CURVE servers; call before binding them. */
+int security_start (security_t *self, zsock_t *router, zsock_t *pub, err_t *err);
+
+/*  Reload the copy of certificates_dir if the directory changed (once per turn). */
+void security_refresh (security_t *self);
+
+/*  Who sent frame (a message part received on the ROUTER): a person or an agent of a
+    certificate still in certificates_dir, or SECURITY_NOBODY. */
+void security_peer (security_t *self, zframe_t *frame, security_peer_t *peer);
+
+/*  "person P-001", "agent KIND", "no valid certificate" */
+const char *security_describe (const security_peer_t *peer, char *buf, size_t size);
+
+#endif
