@@ -121,9 +121,12 @@ static const char s_schema[] =
     "CREATE TABLE IF NOT EXISTS staging (kind TEXT NOT NULL, import_id TEXT NOT NULL,"
     "  part INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, import_id, part));"
     "CREATE TABLE IF NOT EXISTS started (activity_index INTEGER NOT NULL,"
-    "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));"
-    /*  The audit trail: accepted submissions are the journal's, refused ones are here.
-        Both are append-only, and the database itself says so. */
+    "  task_index INTEGER NOT NULL, PRIMARY KEY (activity_index, task_index));";
+
+/*  The audit trail: accepted submissions are the journal's, refused ones are here. Both
+    are append-only, and the database itself says so. (A second string: C99 compilers
+    need only read 4095 characters of one.) */
+static const char s_schema_audit[] =
     "CREATE TABLE IF NOT EXISTS refusals ("
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  message_id TEXT, kind TEXT NOT NULL, sender TEXT, person TEXT, role TEXT,"
@@ -291,7 +294,8 @@ store_open (const char *path, store_t **out, err_t *err)
         goto cleanup;
     if ((rc = s_exec (self, "BEGIN IMMEDIATE", err)))
         goto cleanup;
-    if ((rc = s_migrate (self, err)) || (rc = s_exec (self, s_schema, err))) {
+    if ((rc = s_migrate (self, err)) || (rc = s_exec (self, s_schema, err)) ||
+        (rc = s_exec (self, s_schema_audit, err))) {
         s_exec (self, "ROLLBACK", NULL);
         goto cleanup;
     }
