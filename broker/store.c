@@ -1559,6 +1559,52 @@ s_collect (store_t *self, const char *sql, const char *param,
     return rc;
 }
 
+/*  store_facts into a TaskInput. */
+static void
+s_input_fact (void *arg, const char *name, const char *text, double number)
+{
+    Campaign__TaskInput *input = arg;
+    Campaign__Fact **grown = realloc (input->facts, (input->n_facts + 1) * sizeof *grown);
+    Campaign__Fact *fact = calloc (1, sizeof *fact);
+    if (grown)
+        input->facts = grown;
+    if (!grown || !fact) {
+        free (fact);
+        return;
+    }
+    campaign__fact__init (fact);
+    fact->name = strdup (name ? name : "");
+    fact->text = text ? strdup (text) : NULL;
+    fact->has_number = 1;
+    fact->number = number;
+    input->facts[input->n_facts++] = fact;
+}
+
+/*  The facts and the retrospective input, for a task that sees the whole campaign. */
+static int
+s_whole_campaign_context (store_t *self, Campaign__TaskInput *input, err_t *err)
+{
+    int rc = store_facts (self, s_input_fact, input, err);
+    Campaign__Submission **subs = NULL;
+    size_t n = 0;
+    if (!rc)
+        rc = s_collect (self, "SELECT body FROM journal WHERE kind = ?1 ORDER BY seq", "retro",
+                        &campaign__submission__descriptor, (void ***)&subs, &n, err);
+    if (!rc && n && !(input->retros = calloc (n, sizeof *input->retros)))
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        /*  Keep the Retro, drop its Submission wrapper. */
+        if (!rc && subs[i]->kind_case == CAMPAIGN__SUBMISSION__KIND_RETRO) {
+            input->retros[input->n_retros++] = subs[i]->retro;
+            subs[i]->retro = NULL;
+            subs[i]->kind_case = CAMPAIGN__SUBMISSION__KIND__NOT_SET;
+        }
+        campaign__submission__free_unpacked (subs[i], NULL);
+    }
+    free (subs);
+    return rc;
+}
+
 int
 store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err)
 {
@@ -1587,6 +1633,8 @@ store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err)
         rc = s_collect (self, "SELECT body FROM people ORDER BY person_id", NULL,
                         &campaign__person__descriptor, (void ***)&input->people,
                         &input->n_people, err);
+    if (!rc && input->batches == 1)
+        rc = s_whole_campaign_context (self, input, err);
     uint8_t *data = NULL;
     size_t size = 0;
     if (!rc && store_meta_get_blob (self, "targets", &data, &size, NULL) == 0) {
@@ -1609,6 +1657,18 @@ store_batch_context_free (Campaign__TaskInput *input)
         campaign__person__free_unpacked (input->people[i], NULL);
     for (size_t i = 0; i < input->n_history; i++)
         campaign__history_record__free_unpacked (input->history[i], NULL);
+    for (size_t i = 0; i < input->n_facts; i++) {
+        free (input->facts[i]->name);
+        free (input->facts[i]->text);
+        free (input->facts[i]);
+    }
+    for (size_t i = 0; i < input->n_retros; i++)
+        campaign__retro__free_unpacked (input->retros[i], NULL);
+    free (input->facts);
+    free (input->retros);
+    input->facts = NULL;
+    input->retros = NULL;
+    input->n_facts = input->n_retros = 0;
     if (input->targets)
         campaign__targets__free_unpacked (input->targets, NULL);
     free (input->health);

@@ -231,7 +231,8 @@ bool store_account_has_opportunity (store_t *self, const char *account_id);
 
 /*  Fill what the broker knows about a batch's accounts (input->account_ids) into input:
     latest health, discovery notes, opportunities, past campaigns' history, and the roster
-    and targets; free with
+    and targets; for a task of one batch (input->batches == 1, set by the caller) also
+    every fact and the retrospective input; free with
     store_batch_context_free. */
 int store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err);
 void store_batch_context_free (Campaign__TaskInput *input);

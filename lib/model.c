@@ -1250,6 +1250,15 @@ s_write_model (const model_t *self, FILE *file)
 }
 
 int
+model_write (const model_t *self, FILE *file, err_t *err)
+{
+    s_write_model (self, file);
+    if (ferror (file))
+        return err_set (err, ERR_IO, "cannot write the model: %s", strerror (errno));
+    return 0;
+}
+
+int
 model_save (const model_t *self, const char *path, err_t *err)
 {
     char *tmp = NULL;

@@ -75,6 +75,7 @@
 #define CAMPAIGN_MODEL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -187,6 +188,10 @@ int model_logistic_fit (const double *x, const int *y, size_t n, size_t d, const
 /*  Write the model to path atomically (path.tmp, then rename): on error nothing is
     left at path or path.tmp. ERR_IO naming the path. */
 int model_save (const model_t *self, const char *path, err_t *err);
+
+/*  The same text written to an open file (a memory stream, say): ERR_IO if writing
+    failed. */
+int model_write (const model_t *self, FILE *file, err_t *err);
 
 /*  Read a model file. ERR_IO if unreadable, ERR_PARSE "path:line: message" if libconfig
     rejects it, ERR_INVALID "path:line: setting 'model.groups.[0].numeric.[1].scale':

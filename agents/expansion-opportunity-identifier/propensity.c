@@ -158,6 +158,40 @@ s_load_model_file (propensity_model_t *self, const char *path, err_t *err)
     int rc = model_load (path, &model, &why);
     if (rc)
         return err_set (err, rc, "identifier.propensity.model: %s", why.msg);
+    /*  One mean and scale per feature, as the identifier standardises each feature once
+        for every play. */
+    double mean[PROP_FEATURES], scale[PROP_FEATURES];
+    bool set[PROP_FEATURES] = {false};
+    for (size_t g = 0; !rc && g < model_groups (model); g++) {
+        const model_group_t *group = model_group (model, g);
+        for (size_t i = 0; !rc && i < group->n_numeric; i++) {
+            int k = s_feature (group->numeric[i].name);
+            if (k < 0)
+                continue; /* refused below, naming the group */
+            if (set[k] &&
+                (mean[k] != group->numeric[i].mean || scale[k] != group->numeric[i].scale))
+                rc = err_set (err, ERR_INVALID,
+                              "%s: feature '%s' has another mean or scale in group '%s': the "
+                              "identifier standardises a feature once for every play",
+                              path, group->numeric[i].name, group->group);
+            mean[k] = group->numeric[i].mean;
+            scale[k] = group->numeric[i].scale;
+            set[k] = true;
+        }
+    }
+    /*  A play the file does not hold keeps its coefficients, re-expressed on the file's
+        standardisation so that its scores do not change: w (x - m) / s =
+        w s' / s (x - m') / s' + w (m' - m) / s. */
+    for (int play = 0; !rc && play < PROP_PLAYS; play++) {
+        if (model_group_find (model, propensity_plays[play]))
+            continue;
+        for (int k = 0; k < PROP_FEATURES; k++)
+            if (set[k]) {
+                double w = self->weights[play][k];
+                self->intercept[play] += w * (mean[k] - self->mean[k]) / self->scale[k];
+                self->weights[play][k] = w * scale[k] / self->scale[k];
+            }
+    }
     size_t used = 0;
     for (int play = 0; !rc && play < PROP_PLAYS; play++) {
         const model_group_t *group = model_group_find (model, propensity_plays[play]);

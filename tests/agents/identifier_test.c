@@ -296,6 +296,20 @@ Test (identifier, propensity_from_a_campaign_model_file)
         cr_expect_float_eq (p.score, 100 * expected, 1e-9, "play %d: %f vs %f", play, p.score,
                             100 * expected);
     }
+    /*  A play the file does not hold scores as before: its coefficients follow the
+        file's standardisation. */
+    conf_t *plain = s_conf ("identifier = { propensity = { top_features = 3; }; };\n");
+    propensity_model_t *before = NULL;
+    cr_assert_eq (propensity_model_load (plain, &before, &err), 0, "%s", err.msg);
+    for (int play = PROP_CROSS_SELL; play <= PROP_GEO; play++) {
+        propensity_t p, q;
+        propensity_score (before, (propensity_play_t)play, x, &p);
+        propensity_score (model, (propensity_play_t)play, x, &q);
+        cr_expect_float_eq (q.score, p.score, 1e-9, "play %d: %f vs %f", play, q.score,
+                            p.score);
+    }
+    propensity_model_destroy (&before);
+    conf_destroy (&plain);
     propensity_model_destroy (&model);
     conf_destroy (&conf);
 

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "csvreader.h"
+#include "retrospective.h"
 #include "view.h"
 
 #include <errno.h>
@@ -266,6 +267,9 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
         rc = ERR_IO;
     if (!rc)
         rc = s_segmentation_csv (dir, err);
+    bool retrospective = false;
+    if (!rc)
+        rc = retrospective_write (dir, &retrospective, err);
     if (!rc)
         *written = pipeline.n;
     client_pipeline_free (&pipeline);

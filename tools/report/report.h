@@ -14,7 +14,8 @@
       calibration.csv the propensity score's calibration and lift by bin
     The last three convert the segmentation analyst's JSON that the broker wrote into the
     same directory (reports.task_outputs), when it is there: campaign-report runs on the
-    broker's host. The retrospective and dashboard join these with their issues.
+    broker's host. From the retrospective's JSON, the same way: retrospective.md,
+    propensity.model and plays.cfg (retrospective.h).
 */
 #ifndef CAMPAIGN_REPORT_H
 #define CAMPAIGN_REPORT_H

@@ -964,7 +964,7 @@ s_retro_one (sim_t *self, const char *person, const char *kind, const char *text
     return rc < 0 ? rc : 0;
 }
 
-/*  Week 12: what worked and what did not, from the best and the worst play by win rate. */
+/*  Week 11: what worked and what did not, from the best and the worst play by win rate. */
 static int
 s_retrospective (sim_t *self, err_t *err)
 {
@@ -1015,7 +1015,7 @@ s_retrospective (sim_t *self, err_t *err)
                       worst_name);
         rc = s_retro_one (self, self->csms.ids[i], kinds[i], text, err);
     }
-    s_progress (self, "week 12: %u retrospective inputs from leadership and CSMs",
+    s_progress (self, "week 11: %u retrospective inputs from leadership and CSMs",
                 self->retros);
     return rc;
 }
@@ -1184,7 +1184,9 @@ s_play_week (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
         return s_discovery (self, week, err);
     if (week <= 10)
         return s_deals (self, snap, err);
-    if (week >= (uint32_t)self->weeks)
+    /*  The team's input goes in during the performance analysis (week 11), so the
+        retrospective that runs when week 12 begins has it. */
+    if (week == (uint32_t)self->weeks - 1 && !self->retros)
         return s_retrospective (self, err);
     return 0;
 }
