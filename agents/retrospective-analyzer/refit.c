@@ -259,7 +259,9 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
         model_options_default (&options);
         options.label = "won";
         options.group = "play";
-        options.features = propensity_features;
+        const char *features[PROP_FEATURES + 1] = {NULL}; /* NULL-terminated */
+        memcpy (features, propensity_features, sizeof propensity_features);
+        options.features = features;
         options.lambda = self->lambda;
         options.folds = self->folds;
         options.seed = self->seed;
