@@ -692,6 +692,15 @@ Test (identifier_weeks, the_four_tasks_in_process)
         strstr (answer.text, "\"risks\":[\"stalled\"],\"acceleration\":[\"close plan\"]"), "%s",
         answer.text);
     answer_free (&answer);
+    /*  The same tier deal unqualified and back in "identified" is nurture: not at risk. */
+    o[3].qualified = false;
+    o[3].stage = "identified";
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk"), 1, 1e-9);
+    answer_free (&answer);
+    o[3].qualified = true;
+    o[3].stage = "discovery";
 
     /*  Monitoring: the proposal (changed 2026-10-26, 49 days) and the discovery are
         both stalled. */
