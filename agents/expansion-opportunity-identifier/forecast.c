@@ -6,8 +6,66 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const forecast_risk_names[FORECAST_RISKS] = {"slipping", "stalled",
+                                                         "health-dropped"};
+
+static int
+s_rule_text (conf_t *conf, config_setting_t *rule, const char *key, char *out, size_t size,
+             err_t *err)
+{
+    const char *text = NULL;
+    char where[256];
+    if (!config_setting_lookup_string (rule, key, &text) || !*text || strlen (text) >= size)
+        return err_set (err, ERR_INVALID,
+                        "%s: identifier.forecast.acceleration: '%s' must be a string of 1 to "
+                        "%zu characters",
+                        conf_where (conf, rule, where, sizeof where), key, size - 1);
+    snprintf (out, size, "%s", text);
+    return 0;
+}
+
+static int
+s_rules (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
+{
+    char where[256];
+    config_setting_t *rules = conf_lookup (conf, "identifier.forecast.acceleration");
+    int count = rules ? config_setting_length (rules) : 0;
+    if (rules && (config_setting_type (rules) != CONFIG_TYPE_LIST || count > FORECAST_RULES))
+        return err_set (err, ERR_INVALID,
+                        "%s: identifier.forecast.acceleration must be a list of up to %d rules "
+                        "{ play; risk; text; }",
+                        conf_where (conf, rules, where, sizeof where), FORECAST_RULES);
+    for (int i = 0; i < count; i++) {
+        config_setting_t *item = config_setting_get_elem (rules, i);
+        forecast_rule_t *rule = &out->rules[i];
+        int rc = s_rule_text (conf, item, "play", rule->play, sizeof rule->play, err);
+        if (!rc)
+            rc = s_rule_text (conf, item, "risk", rule->risk, sizeof rule->risk, err);
+        if (!rc)
+            rc = s_rule_text (conf, item, "text", rule->text, sizeof rule->text, err);
+        if (rc)
+            return rc;
+        conf_where (conf, item, where, sizeof where);
+        if (strcmp (rule->play, "*") != 0 && plays && !plays_find (plays, rule->play))
+            return err_set (err, ERR_INVALID,
+                            "%s: identifier.forecast.acceleration: play '%s' is not a play of "
+                            "`plays` (or *)",
+                            where, rule->play);
+        bool known = strcmp (rule->risk, "*") == 0;
+        for (int k = 0; k < FORECAST_RISKS; k++)
+            known |= strcmp (rule->risk, forecast_risk_names[k]) == 0;
+        if (!known)
+            return err_set (err, ERR_INVALID,
+                            "%s: identifier.forecast.acceleration: risk '%s' is not one of "
+                            "slipping, stalled, health-dropped, *",
+                            where, rule->risk);
+    }
+    out->n_rules = (size_t)count;
+    return 0;
+}
+
 int
-forecast_load (conf_t *conf, forecast_t *out, err_t *err)
+forecast_load (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
 {
     memset (out, 0, sizeof *out);
     char where[256];
@@ -64,7 +122,24 @@ forecast_load (conf_t *conf, forecast_t *out, err_t *err)
                             "pipeline.stages",
                             conf_where (conf, group, where, sizeof where), stage);
     }
-    return 0;
+    return s_rules (conf, plays, out, err);
+}
+
+const char *
+forecast_acceleration (const forecast_t *self, const char *play, int risk)
+{
+    if (risk < 0 || risk >= FORECAST_RISKS)
+        return NULL;
+    for (size_t i = 0; i < self->n_rules; i++) {
+        const forecast_rule_t *rule = &self->rules[i];
+        bool play_ok =
+            strcmp (rule->play, "*") == 0 || (play && strcmp (rule->play, play) == 0);
+        bool risk_ok = strcmp (rule->risk, "*") == 0 ||
+                       strcmp (rule->risk, forecast_risk_names[risk]) == 0;
+        if (play_ok && risk_ok)
+            return rule->text;
+    }
+    return NULL;
 }
 
 double

@@ -20,6 +20,18 @@
     percentiles of a normal), clamped to what can happen: at least the won ARR, at most
     the won ARR + every open amount. With few deals the normal is rough; it is the
     documented approximation of issue 5 item 5.
+
+    At-risk deals and acceleration. An open deal that is worked (qualified, or in a stage
+    past "qualified") is at risk for each of these reasons that holds (listed in this
+    order; an unqualified deal still identified is nurture, not a deal anyone closes):
+      slipping        open past opened + the play's slowest cycle_days
+      stalled         days in stage past the stage's limit (monitor.h)
+      health-dropped  the account's health fell by identifier.monitor.health_drop points
+                      or more since the last score, or its band is at-risk (monitor.h)
+    Each reason of an at-risk deal gets the text of the first rule of
+    identifier.forecast.acceleration whose play and risk match ("*" matches anything),
+    as { play; risk; text; }; a reason no rule matches gets none. A rule's play must be
+    "*" or a play of `plays`, its risk one of the reasons above or "*".
 */
 #ifndef CAMPAIGN_FORECAST_H
 #define CAMPAIGN_FORECAST_H
@@ -31,7 +43,18 @@
 #include "err.h"
 #include "plays.h"
 
-#define FORECAST_Z90 1.2815515655446004 /* standard normal quantile of 0.9 */
+#define FORECAST_Z90   1.2815515655446004 /* standard normal quantile of 0.9 */
+#define FORECAST_RULES 32
+
+/*  The reasons a deal is at risk, in the order they are listed. */
+enum { FORECAST_SLIPPING, FORECAST_STALLED, FORECAST_HEALTH_DROPPED, FORECAST_RISKS };
+extern const char *const forecast_risk_names[FORECAST_RISKS];
+
+typedef struct {
+    char play[32];
+    char risk[32];
+    char text[256];
+} forecast_rule_t;
 
 typedef struct {
     char stages[PLAYS_STAGES][32];
@@ -39,7 +62,9 @@ typedef struct {
     size_t n;
     double commit_from;
     double best_case_from;
-    double prior_weight; /* pseudo-deals behind a play's win_rate */
+    double prior_weight;                   /* pseudo-deals behind a play's win_rate */
+    forecast_rule_t rules[FORECAST_RULES]; /* identifier.forecast.acceleration */
+    size_t n_rules;
 } forecast_t;
 
 typedef struct {
@@ -54,8 +79,10 @@ typedef struct {
     size_t deals; /* open deals added */
 } forecast_sum_t;
 
-/*  Read identifier.forecast.* (and pipeline.stages to check coverage) into out. */
-int forecast_load (conf_t *conf, forecast_t *out, err_t *err);
+/*  Read identifier.forecast.* (and pipeline.stages to check coverage) into out; plays
+    (already loaded) names the plays a rule may name. A stage, rule, risk or play that
+    is not valid is refused with file:line: 0 or ERR_INVALID. */
+int forecast_load (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err);
 
 /*  Win probability of a deal in stage of tier (0 or 3: tier 3); -1 if stage has none. */
 double forecast_probability (const forecast_t *self, const char *stage, uint32_t tier);
@@ -74,6 +101,10 @@ int32_t forecast_close (const plays_play_t *play, int32_t opened, int32_t today)
 /*  Add a won deal / an open deal of amount with probability p to sum. */
 void forecast_add_won (forecast_sum_t *sum, double amount);
 void forecast_add_open (const forecast_t *self, forecast_sum_t *sum, double amount, double p);
+
+/*  The acceleration text of the first rule matching play (a type, NULL: none) and
+    risk (a FORECAST_* reason), borrowed from self; NULL when no rule matches. */
+const char *forecast_acceleration (const forecast_t *self, const char *play, int risk);
 
 /*  Set p10 and p90 of sum (see above). */
 void forecast_band (forecast_sum_t *sum);

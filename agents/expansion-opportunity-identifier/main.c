@@ -344,7 +344,7 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
                 order[j] = i;
             }
     }
-    size_t tiers[4] = {0}, qualified = 0, at_risk = 0, unassigned = 0;
+    size_t tiers[4] = {0}, qualified = 0, passed = 0, at_risk = 0, unassigned = 0;
     char *ids = NULL;
     size_t ids_len = 0;
     for (size_t k = 0; !rc && k < worked; k++) {
@@ -380,16 +380,20 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
         o->complex = r->complex;
         tiers[r->tier]++;
         qualified += r->qualified;
+        passed += r->passed;
         at_risk += r->at_risk;
         answer_say (
             &answer->out,
             "%s: tier %u, rank %.0f, readiness %.2f, BANT %.2f%s%s (B %.2f: %s; A %.2f: %s; "
             "N %.2f: %s; T %.2f: %s), csm %s\n",
             o->opportunity_id, r->tier, r->rank, r->readiness, r->bant,
-            r->qualified ? " qualified" : "", r->at_risk ? " AT RISK" : "", r->letters[0].score,
-            r->letters[0].evidence, r->letters[1].score, r->letters[1].evidence,
-            r->letters[2].score, r->letters[2].evidence, r->letters[3].score,
-            r->letters[3].evidence, *o->csm ? o->csm : "(unassigned)");
+            r->qualified ? " qualified"
+            : r->passed  ? " passed BANT, over the cap"
+                         : "",
+            r->at_risk ? " AT RISK" : "", r->letters[0].score, r->letters[0].evidence,
+            r->letters[1].score, r->letters[1].evidence, r->letters[2].score,
+            r->letters[2].evidence, r->letters[3].score, r->letters[3].evidence,
+            *o->csm ? o->csm : "(unassigned)");
     }
     if (!rc) {
         answer_fact (&answer->out, "identifier.qualification.opportunities", NULL, (double)n);
@@ -399,15 +403,17 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
                      (double)tiers[2]);
         answer_fact (&answer->out, "identifier.qualification.tier3", "nurture",
                      (double)tiers[3]);
-        answer_fact (&answer->out, "identifier.qualification.qualified", "BANT-qualified",
-                     (double)qualified);
+        answer_fact (&answer->out, "identifier.qualification.qualified",
+                     "BANT-qualified, within identifier.qualify.max_share", (double)qualified);
+        answer_fact (&answer->out, "identifier.qualification.passed",
+                     "BANT at the threshold, not excluded, before the cap", (double)passed);
         answer_fact (&answer->out, "identifier.qualification.at_risk",
                      "opportunities of at-risk accounts", (double)at_risk);
         answer_fact (&answer->out, "identifier.unassigned", ids ? ids : "", (double)unassigned);
         snprintf (summary, summary_size,
                   "%zu opportunities qualified: tier 1 %zu, tier 2 %zu, tier 3 %zu; %zu "
-                  "qualified, %zu at risk, %zu unassigned",
-                  n, tiers[1], tiers[2], tiers[3], qualified, at_risk, unassigned);
+                  "qualified (%zu passed BANT), %zu at risk, %zu unassigned",
+                  n, tiers[1], tiers[2], tiers[3], qualified, passed, at_risk, unassigned);
         rc = answer->out.nomem ? ERR_NOMEM : 0;
     }
     free (ids);

@@ -74,8 +74,12 @@ monitor_load (conf_t *conf, monitor_t *out, err_t *err)
     if (!rc)
         rc = conf_double_range (conf, "identifier.monitor.health_drop", 10, 0, 100,
                                 &out->health_drop, err);
+    int64_t window = 7;
+    if (!rc)
+        rc = conf_int_range (conf, "identifier.monitor.progress_days", 7, 1, 366, &window, err);
     if (rc)
         return rc;
+    out->progress_days = (int)window;
     config_setting_t *group = conf_lookup (conf, "identifier.monitor.stall_days");
     int count = group ? config_setting_length (group) : 0;
     if (group && (config_setting_type (group) != CONFIG_TYPE_GROUP || count > PLAYS_STAGES))
@@ -160,6 +164,13 @@ s_match (const char *pattern, const char *value)
     return strcmp (pattern, "*") == 0 || (value && strcmp (pattern, value) == 0);
 }
 
+bool
+monitor_health_dropped (const monitor_t *self, const Campaign__AccountHealth *health)
+{
+    return health && ((health->has_previous && health->change <= -self->health_drop) ||
+                      (health->band && strcmp (health->band, "at-risk") == 0));
+}
+
 void
 monitor_assess (const monitor_t *self, const plays_play_t *play, const Campaign__Opportunity *o,
                 const Campaign__Account *account, const Campaign__AccountHealth *health,
@@ -175,8 +186,7 @@ monitor_assess (const monitor_t *self, const plays_play_t *play, const Campaign_
     out->stalled = out->limit >= 0 && out->days_in_stage > out->limit;
     if (out->stalled)
         out->obstacle = "stalled";
-    else if (health && ((health->has_previous && health->change <= -self->health_drop) ||
-                        (health->band && strcmp (health->band, "at-risk") == 0)))
+    else if (monitor_health_dropped (self, health))
         out->obstacle = "health-dropped";
     else if (account && o->complex && !account->exec_sponsor)
         out->obstacle = "no-sponsor";
@@ -192,4 +202,51 @@ monitor_assess (const monitor_t *self, const plays_play_t *play, const Campaign_
             break;
         }
     }
+}
+
+int
+monitor_progressed (const monitor_t *self, const Campaign__Opportunity *o, int32_t today)
+{
+    int32_t changed;
+    if (!o->stage_changed || !*o->stage_changed || date_parse (o->stage_changed, &changed))
+        return -1;
+    if (changed >= today || changed < today - self->progress_days)
+        return -1;
+    return monitor_stage (self, o->stage);
+}
+
+bool
+monitor_open_stage (const monitor_t *self, size_t k)
+{
+    return k < self->n_stages && strncmp (self->stages[k], "closed", 6) != 0;
+}
+
+void
+monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char *stage)
+{
+    int at = monitor_stage (self, stage);
+    if (at < 0) {
+        funnel->unknown++;
+        return;
+    }
+    bool won = strcmp (stage, "closed-won") == 0;
+    if (!won && !monitor_open_stage (self, (size_t)at)) {
+        funnel->lost++;
+        return;
+    }
+    funnel->won += won;
+    for (size_t k = 0; k < self->n_stages; k++) {
+        if (!monitor_open_stage (self, k) || (!won && k > (size_t)at))
+            continue;
+        funnel->reached[k]++;
+        funnel->went_on[k] += won || k < (size_t)at;
+    }
+}
+
+double
+monitor_conversion (const monitor_funnel_t *funnel, size_t k)
+{
+    return k < PLAYS_STAGES && funnel->reached[k]
+               ? (double)funnel->went_on[k] / (double)funnel->reached[k]
+               : 0;
 }

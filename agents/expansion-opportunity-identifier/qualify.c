@@ -16,6 +16,7 @@
 struct _qualify_t {
     double note_weight;
     double threshold;
+    double max_share;
     int64_t renewal_window_days;
     double budget_arr_over;
     double need_full_potential;
@@ -111,6 +112,9 @@ qualify_load (conf_t *conf, qualify_t **out, err_t *err)
         rc = conf_double_range (conf, "identifier.qualify.threshold", 2.5, 0, 4,
                                 &self->threshold, err);
     if (!rc)
+        rc = conf_double_range (conf, "identifier.qualify.max_share", 0.05, 0, 1,
+                                &self->max_share, err);
+    if (!rc)
         rc = conf_int_range (conf, "identifier.qualify.renewal_window_days", 120, 1, 3650,
                              &self->renewal_window_days, err);
     if (!rc)
@@ -143,7 +147,7 @@ qualify_load (conf_t *conf, qualify_t **out, err_t *err)
         rc = conf_double_range (conf, "identifier.tiers.tier1_share", 0.024, 0, 1,
                                 &self->tier1_share, err);
     if (!rc)
-        rc = conf_double_range (conf, "identifier.tiers.tier2_share", 0.05, 0, 1,
+        rc = conf_double_range (conf, "identifier.tiers.tier2_share", 0.026, 0, 1,
                                 &self->tier2_share, err);
     if (!rc)
         rc = conf_bool (conf, "identifier.exclude_at_risk", true, &self->exclude_at_risk, err);
@@ -289,7 +293,8 @@ qualify_score (const qualify_t *self, const qualify_input_t *in, int32_t today,
     out->rank = in->propensity / 100 * in->potential_arr * out->readiness;
     out->at_risk = h && h->band && strcmp (h->band, "at-risk") == 0;
     out->excluded = out->at_risk && self->exclude_at_risk;
-    out->qualified = out->bant >= self->threshold - 1e-9 && !out->excluded;
+    out->passed = out->bant >= self->threshold - 1e-9 && !out->excluded;
+    out->qualified = out->passed;
     for (int i = 0; i < self->n_complex_segments; i++)
         if (in->account->segment &&
             strcmp (in->account->segment, self->complex_segments[i]) == 0)
@@ -298,7 +303,7 @@ qualify_score (const qualify_t *self, const qualify_input_t *in, int32_t today,
 }
 
 /*  An insertion sort of the qualified results' indices, highest rank first (stable, no
-    shared state; a batch holds a few thousand at most). */
+    shared state; a batch holds a few thousand at most); then the cap and the tiers. */
 void
 qualify_tiers (const qualify_t *self, qualify_result_t *results, size_t n, size_t accounts)
 {
@@ -317,8 +322,11 @@ qualify_tiers (const qualify_t *self, qualify_result_t *results, size_t n, size_
     }
     size_t tier1 = (size_t)llround (self->tier1_share * (double)accounts);
     size_t tier2 = (size_t)llround (self->tier2_share * (double)accounts);
-    for (size_t k = 0; order && k < m; k++)
-        results[order[k]].tier = k < tier1 ? 1 : k < tier1 + tier2 ? 2 : 3;
+    size_t cap = self->max_share > 0 ? (size_t)llround (self->max_share * (double)accounts) : m;
+    for (size_t k = 0; order && k < m; k++) {
+        results[order[k]].qualified = k < cap;
+        results[order[k]].tier = k >= cap ? 3 : k < tier1 ? 1 : k < tier1 + tier2 ? 2 : 3;
+    }
     free (order);
 }
 

@@ -18,13 +18,21 @@
     rank = propensity / 100 x potential ARR x readiness (dollars, expected-value-like).
 
     At risk (health band "at-risk"): with identifier.exclude_at_risk, excluded (tier 3,
-    never qualified); without, kept and only flagged. qualified = bant >= threshold and
-    not excluded. complex = segment in identifier.complex.segments and potential above
+    never qualified); without, kept and only flagged. passed = bant >= threshold and not
+    excluded; qualify_score sets qualified = passed, qualify_tiers caps it (below).
+    complex = segment in identifier.complex.segments and potential above
     identifier.complex.potential_over.
 
-    Tiers over one batch: the qualified opportunities by rank, highest first; the first
-    round (tier1_share x accounts in the batch) are Tier 1 (close now), the next round
-    (tier2_share x accounts) Tier 2 (develop), everything else Tier 3 (nurture).
+    Tiers over one batch: the passed opportunities by rank, highest first. The first
+    round (identifier.qualify.max_share x accounts in the batch) stay qualified, the
+    rest are not (passed, over the cap: Tier 3, nurture); 0 means no cap. Why a cap: the
+    BANT threshold alone qualified 413 of ~1,300 opportunities of the 1,500-account demo,
+    while the seed plans 60-80 qualified (Tier 1 30-40) for such a portfolio: the
+    campaign's hours go to the best-ranked few. Of the qualified, the first round
+    (tier1_share x accounts) are Tier 1 (close now), the next round (tier2_share x
+    accounts) Tier 2 (develop), everything else Tier 3 (nurture). Shares of a batch, as
+    the broker sends 500 accounts at a time: the portfolio's figure is the sum over
+    batches (a batch under 1 / share accounts may get none).
 
     Assignment (qualify_ledger_*): Tier 1 and 2 need CSM hours (identifier.assignment.
     hours per play); capacity = capacity_hours_per_week x time_share x weeks left until
@@ -71,13 +79,15 @@ typedef struct {
     double rank;
     bool at_risk;
     bool excluded;
-    bool qualified;
+    bool passed;    /* BANT at the threshold, not excluded */
+    bool qualified; /* passed and within the cap (qualify_tiers) */
     bool complex;
     uint32_t tier; /* set by qualify_tiers */
 } qualify_result_t;
 
 /*  Read identifier.qualify.*, identifier.tiers.*, identifier.exclude_at_risk,
-    identifier.complex.*, identifier.assignment.* (defaults = config/campaign.cfg). */
+    identifier.complex.*, identifier.assignment.* (defaults = config/campaign.cfg). 0, or
+    ERR_INVALID (a value out of range, with file:line) or ERR_NOMEM. */
 int qualify_load (conf_t *conf, qualify_t **out, err_t *err);
 void qualify_destroy (qualify_t **self_p);
 
@@ -85,7 +95,8 @@ void qualify_destroy (qualify_t **self_p);
 void qualify_score (const qualify_t *self, const qualify_input_t *in, int32_t today,
                     qualify_result_t *out);
 
-/*  Tier every result of a batch of `accounts` accounts (see above). */
+/*  Cap the qualified results and tier every result of a batch of `accounts` accounts
+    (see above): sets tier of each, and clears qualified past the cap. */
 void qualify_tiers (const qualify_t *self, qualify_result_t *results, size_t n,
                     size_t accounts);
 

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static results_group_t *
 s_group (results_group_t *groups, size_t *n, const char *key)
@@ -20,18 +21,53 @@ s_group (results_group_t *groups, size_t *n, const char *key)
 }
 
 static void
+s_reason (results_group_t *g, const char *reason)
+{
+    char text[RESULTS_REASON];
+    snprintf (text, sizeof text, "%s", reason && *reason ? reason : "unknown");
+    for (size_t i = 0; i < g->n_reasons; i++)
+        if (strcasecmp (g->reasons[i].text, text) == 0) {
+            g->reasons[i].count++;
+            return;
+        }
+    if (g->n_reasons == RESULTS_REASONS) { /* the last slot collects what does not fit */
+        snprintf (g->reasons[RESULTS_REASONS - 1].text, RESULTS_REASON, "other");
+        g->reasons[RESULTS_REASONS - 1].count++;
+        return;
+    }
+    results_reason_t *r = &g->reasons[g->n_reasons++];
+    snprintf (r->text, sizeof r->text, "%s", text);
+    r->count = 1;
+}
+
+static void
 s_count (results_group_t *g, const results_deal_t *d)
 {
     g->qualified += d->qualified;
     g->won += d->qualified && d->won;
+    g->deals_won += d->won;
+    g->deals_lost += d->lost;
     if (d->won)
         g->arr += d->amount;
+    if (d->lost)
+        s_reason (g, d->reason);
 }
 
 static void
 s_rate (results_group_t *g)
 {
     g->conversion = g->qualified ? (double)g->won / (double)g->qualified : 0;
+    size_t closed = g->deals_won + g->deals_lost;
+    g->win_rate = closed ? (double)g->deals_won / (double)closed : 0;
+    g->avg_won = g->deals_won ? g->arr / (double)g->deals_won : 0;
+    /*  Most frequent first; an insertion sort keeps ties in the order first seen. */
+    for (size_t i = 1; i < g->n_reasons; i++) {
+        results_reason_t r = g->reasons[i];
+        size_t j = i;
+        for (; j > 0 && g->reasons[j - 1].count < r.count; j--)
+            g->reasons[j] = g->reasons[j - 1];
+        g->reasons[j] = r;
+    }
 }
 
 void

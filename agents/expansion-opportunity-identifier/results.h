@@ -14,6 +14,13 @@
                         net revenue retention (NRR = (starting ARR + expansion -
                         contraction - churn) / starting ARR; the campaign moves only the
                         expansion term)
+    Win/loss per group (tier, type, segment), over every closed deal, qualified or not:
+      deals_won, deals_lost, win_rate = won / (won + lost) (0 when nothing closed),
+      avg_won = the group's won ARR / deals_won, and the loss reasons (the Opportunity's
+      reason of each closed-lost deal, compared without case; none: "unknown"), most
+      frequent first, ties in the order first seen; past RESULTS_REASONS distinct
+      reasons the rest count as "other". How many to report is the caller's
+      (identifier.results.top_reasons).
 */
 #ifndef CAMPAIGN_RESULTS_H
 #define CAMPAIGN_RESULTS_H
@@ -22,7 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESULTS_GROUPS 8
+#define RESULTS_GROUPS  8
+#define RESULTS_REASONS 8
+#define RESULTS_REASON  64 /* longer reasons are cut */
 
 typedef struct {
     const char *type;
@@ -34,7 +43,13 @@ typedef struct {
     double amount;  /* won deals */
     int32_t opened; /* campaign days; 0: unknown */
     int32_t closed;
+    const char *reason; /* closed-lost deals: why; NULL: unknown */
 } results_deal_t;
+
+typedef struct {
+    char text[RESULTS_REASON];
+    size_t count;
+} results_reason_t;
 
 typedef struct {
     char key[32];
@@ -42,6 +57,11 @@ typedef struct {
     size_t won; /* of the qualified */
     double arr; /* won ARR, qualified or not */
     double conversion;
+    size_t deals_won, deals_lost; /* win/loss, qualified or not */
+    double win_rate;
+    double avg_won;
+    results_reason_t reasons[RESULTS_REASONS]; /* most frequent first */
+    size_t n_reasons;
 } results_group_t;
 
 typedef struct {

@@ -24,7 +24,12 @@ weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err)
     if (!rc)
         rc = monitor_load (conf, &out->monitor, err);
     if (!rc)
-        rc = forecast_load (conf, &out->forecast, err);
+        rc = forecast_load (conf, &out->plays, &out->forecast, err);
+    int64_t top = 3;
+    if (!rc)
+        rc = conf_int_range (conf, "identifier.results.top_reasons", 3, 1, RESULTS_REASONS,
+                             &top, err);
+    out->top_reasons = (int)top;
     return rc;
 }
 
@@ -235,6 +240,32 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
     static const char *const names[] = {"stalled", "health-dropped", "no-sponsor",
                                         "no-champion", "unassigned"};
     int qualified_at = monitor_stage (m, "qualified");
+    /*  Progression since last week and the funnel first: they head the payload. */
+    size_t moved[PLAYS_STAGES] = {0}, moved_all = 0;
+    monitor_funnel_t funnel;
+    memset (&funnel, 0, sizeof funnel);
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        int to = monitor_progressed (m, o, today);
+        if (to >= 0) {
+            moved[to]++;
+            moved_all++;
+        }
+        monitor_funnel_add (m, &funnel, o->stage);
+    }
+    char date[16];
+    answer_say (answer, "progressed since %s: %zu deals",
+                date_format (today - m->progress_days, date), moved_all);
+    for (size_t k = 0, n = 0; k < m->n_stages; k++)
+        if (moved[k])
+            answer_say (answer, "%s %s %zu", n++ ? "," : ";", m->stages[k], moved[k]);
+    answer_say (answer, "\nconversion between stages (reached, went on):");
+    for (size_t k = 0; k < m->n_stages; k++)
+        if (monitor_open_stage (m, k))
+            answer_say (answer, "%s %s %zu/%zu", k ? "," : "", m->stages[k], funnel.reached[k],
+                        funnel.went_on[k]);
+    answer_say (answer, "; won %zu, lost %zu (stage they stopped at unknown)\n", funnel.won,
+                funnel.lost);
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         int k = monitor_stage (m, o->stage);
@@ -274,6 +305,23 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
     answer_fact (answer, "monitor.open", "open opportunities", (double)open);
     answer_fact (answer, "monitor.progressed", "open deals past the qualified stage",
                  (double)progressed);
+    char text[96];
+    snprintf (text, sizeof text, "stage changed in the %d days before %s", m->progress_days,
+              date_format (today, date));
+    answer_fact (answer, "monitor.progressed_week", text, (double)moved_all);
+    for (size_t k = 0; k < m->n_stages; k++)
+        answer_factf (answer, (double)moved[k], "deals that moved into the stage this week",
+                      "monitor.progressed_week.%s", m->stages[k]);
+    for (size_t k = 0; k < m->n_stages; k++) {
+        if (!monitor_open_stage (m, k))
+            continue;
+        snprintf (text, sizeof text, "%zu of %zu that reached it went on", funnel.went_on[k],
+                  funnel.reached[k]);
+        answer_factf (answer, monitor_conversion (&funnel, k), text, "monitor.conversion.%s",
+                      m->stages[k]);
+    }
+    answer_fact (answer, "monitor.lost", "closed-lost: in no stage's conversion",
+                 (double)funnel.lost);
     answer_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
                  (double)stalled);
     answer_fact (answer, "monitor.coached", "deals with a coaching recommendation",
@@ -284,21 +332,23 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         answer_fact (answer, "monitor.unknown_stage", "opportunities in a stage not configured",
                      (double)other);
     snprintf (answer->summary, sizeof answer->summary,
-              "%zu open deals, %zu past qualified, %zu stalled, %zu with coaching", open,
-              progressed, stalled, coached);
+              "%zu open deals, %zu past qualified, %zu moved this week, %zu stalled, %zu with "
+              "coaching",
+              open, progressed, moved_all, stalled, coached);
 }
 
 /*  ------------------------------------------------------------------------------------
     Weeks 8-10: the forecast. */
 
 static void
-s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today,
-            answer_t *answer)
+s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+            int32_t today, answer_t *answer)
 {
     const forecast_t *f = &self->forecast;
     forecast_sum_t sum;
     memset (&sum, 0, sizeof sum);
     size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
+    size_t at_risk = 0, accelerated = 0, risks[FORECAST_RISKS] = {0};
     char date[16];
     /*  Each play's priors learn from its won and lost deals: history and this campaign. */
     size_t n_plays = self->plays.n_play;
@@ -360,15 +410,53 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
         int32_t close = forecast_close (play, opened, today);
         bool slips = play && today > opened + play->cycle_days[1];
         slipping += slips;
+        monitor_deal_t deal;
+        const Campaign__AccountHealth *health = s_health (index, input, o->account_id);
+        monitor_assess (&self->monitor, play, o, NULL, health, today, &deal);
+        /*  Only a worked deal (qualified, or moved past qualified) can be at risk: an
+            unqualified one still identified is nurture, nobody is closing it. */
+        bool worked = o->qualified || monitor_stage (&self->monitor, o->stage) >
+                                          monitor_stage (&self->monitor, "qualified");
+        bool risk[FORECAST_RISKS] = {worked && slips, worked && deal.stalled,
+                                     worked && monitor_health_dropped (&self->monitor, health)};
         forecast_add_open (f, &sum, o->potential_arr, p);
         answer_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
         answer_json_string (answer, o->opportunity_id);
         answer_say (answer,
                     ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
-                    "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s}",
+                    "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s",
                     o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr,
                     p, forecast_category (f, p), date_format (close, date),
                     slips ? "true" : "false");
+        if (!risk[0] && !risk[1] && !risk[2]) {
+            answer_say (answer, "}");
+            continue;
+        }
+        /*  An at-risk deal: its reasons, and each reason's acceleration (a text shared by
+            two reasons is listed once). */
+        at_risk++;
+        const char *texts[FORECAST_RISKS] = {NULL, NULL, NULL};
+        size_t n_texts = 0;
+        answer_say (answer, ",\"risks\":[");
+        for (int r = 0, n = 0; r < FORECAST_RISKS; r++) {
+            if (!risk[r])
+                continue;
+            risks[r]++;
+            answer_say (answer, "%s\"%s\"", n++ ? "," : "", forecast_risk_names[r]);
+            const char *text = forecast_acceleration (f, o->type, r);
+            bool seen = false;
+            for (size_t t = 0; t < n_texts; t++)
+                seen |= texts[t] == text;
+            if (text && !seen)
+                texts[n_texts++] = text;
+        }
+        answer_say (answer, "],\"acceleration\":[");
+        for (size_t t = 0; t < n_texts; t++) {
+            answer_say (answer, "%s", t ? "," : "");
+            answer_json_string (answer, texts[t]);
+        }
+        answer_say (answer, "]}");
+        accelerated += n_texts > 0;
     }
     forecast_band (&sum);
     double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
@@ -376,11 +464,13 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
         answer,
         "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
         "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
-        "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"method\":\"won ARR + sum of "
+        "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"at_risk\":%zu,\"stalled\":%zu,"
+        "\"health_dropped\":%zu,\"accelerated\":%zu,\"method\":\"won ARR + sum of "
         "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
         "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
         sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
-        sum.commit, sum.best_case, sum.pipeline, lost, slipping);
+        sum.commit, sum.best_case, sum.pipeline, lost, slipping, at_risk,
+        risks[FORECAST_STALLED], risks[FORECAST_HEALTH_DROPPED], accelerated);
     answer_fact (answer, "forecast.expected_arr",
                  "won ARR + sum of open amount x win probability", sum.expected);
     answer_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
@@ -396,29 +486,73 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, int32_t today
     answer_fact (answer, "forecast.lost", NULL, (double)lost);
     answer_fact (answer, "forecast.slipping", "open past the play's slowest cycle",
                  (double)slipping);
+    answer_fact (answer, "forecast.at_risk", "open deals slipping, stalled or health-dropped",
+                 (double)at_risk);
+    for (int r = 0; r < FORECAST_RISKS; r++)
+        answer_factf (answer, (double)risks[r], NULL, "forecast.at_risk.%s",
+                      forecast_risk_names[r]);
+    answer_fact (answer, "forecast.accelerated",
+                 "at-risk deals with an acceleration recommendation", (double)accelerated);
     if (unknown)
         answer_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
                      (double)unknown);
     snprintf (answer->summary, sizeof answer->summary,
               "forecast $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; won $%.0f, %zu open, "
-              "%zu slipping",
-              sum.expected, sum.p10, sum.p90, goal, sum.won, sum.deals, slipping);
+              "%zu at risk (%zu slipping), %zu with acceleration",
+              sum.expected, sum.p10, sum.p90, goal, sum.won, sum.deals, at_risk, slipping,
+              accelerated);
 }
 
 /*  ------------------------------------------------------------------------------------
     Week 11: the results. */
 
 static void
-s_group_json (answer_t *answer, const char *name, const results_group_t *groups, size_t n)
+s_group_json (answer_t *answer, const char *name, const results_group_t *groups, size_t n,
+              size_t top_reasons)
 {
     answer_say (answer, ",\"%s\":{", name);
     for (size_t i = 0; i < n; i++) {
+        const results_group_t *g = &groups[i];
         answer_say (answer, "%s", i ? "," : "");
-        answer_json_string (answer, groups[i].key);
-        answer_say (answer, ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f}",
-                    groups[i].qualified, groups[i].won, groups[i].arr, groups[i].conversion);
+        answer_json_string (answer, g->key);
+        answer_say (answer,
+                    ":{\"qualified\":%zu,\"won\":%zu,\"arr\":%.0f,\"conversion\":%.4f,"
+                    "\"deals_won\":%zu,\"deals_lost\":%zu,\"win_rate\":%.4f,\"avg_won\":%.0f,"
+                    "\"loss_reasons\":[",
+                    g->qualified, g->won, g->arr, g->conversion, g->deals_won, g->deals_lost,
+                    g->win_rate, g->avg_won);
+        for (size_t r = 0; r < g->n_reasons && r < top_reasons; r++) {
+            answer_say (answer, "%s{\"reason\":", r ? "," : "");
+            answer_json_string (answer, g->reasons[r].text);
+            answer_say (answer, ",\"lost\":%zu}", g->reasons[r].count);
+        }
+        answer_say (answer, "]}");
     }
     answer_say (answer, "}");
+}
+
+/*  results.winloss.<by>.<key>.{won,lost,win_rate,avg_won,loss_reason.N}. */
+static void
+s_winloss_facts (answer_t *answer, const char *by, const results_group_t *groups, size_t n,
+                 size_t top_reasons)
+{
+    for (size_t i = 0; i < n; i++) {
+        const results_group_t *g = &groups[i];
+        const char *key = g->key + (strcmp (by, "tier") == 0 ? 4 : 0);
+        char text[96];
+        answer_factf (answer, (double)g->deals_won, "closed-won, qualified or not",
+                      "results.winloss.%s.%s.won", by, key);
+        answer_factf (answer, (double)g->deals_lost, "closed-lost, qualified or not",
+                      "results.winloss.%s.%s.lost", by, key);
+        snprintf (text, sizeof text, "%zu won of %zu closed", g->deals_won,
+                  g->deals_won + g->deals_lost);
+        answer_factf (answer, g->win_rate, text, "results.winloss.%s.%s.win_rate", by, key);
+        answer_factf (answer, g->avg_won, "won ARR / deals won",
+                      "results.winloss.%s.%s.avg_won", by, key);
+        for (size_t r = 0; r < g->n_reasons && r < top_reasons; r++)
+            answer_factf (answer, (double)g->reasons[r].count, g->reasons[r].text,
+                          "results.winloss.%s.%s.loss_reason.%zu", by, key, r + 1);
+    }
 }
 
 static void
@@ -440,7 +574,6 @@ static int
 s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
            answer_t *answer)
 {
-    (void)self;
     results_deal_t *deals = calloc (input->n_opportunities + 1, sizeof *deals);
     if (!deals)
         return ERR_NOMEM;
@@ -460,6 +593,7 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         d->amount = d->won ? o->amount : 0;
         d->opened = s_day (o->opened, 0);
         d->closed = s_day (o->closed, 0);
+        d->reason = o->reason;
     }
     const Campaign__Targets *t = input->targets;
     results_t r;
@@ -483,9 +617,10 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         r.conversion_target, r.investment, r.roi, r.cac_pct, r.portfolio_arr, r.nrr_impact_pct);
     answer_json_string (answer, s_nrr_formula);
     answer_say (answer, "}");
-    s_group_json (answer, "by_tier", r.tier, 3);
-    s_group_json (answer, "by_type", r.type, r.n_type);
-    s_group_json (answer, "by_segment", r.segment, r.n_segment);
+    size_t top = (size_t)self->top_reasons;
+    s_group_json (answer, "by_tier", r.tier, 3, top);
+    s_group_json (answer, "by_type", r.type, r.n_type, top);
+    s_group_json (answer, "by_segment", r.segment, r.n_segment, top);
     answer_say (answer, "}\n");
     char text[160];
     answer_fact (answer, "results.arr_won", "expansion ARR closed-won", r.arr_won);
@@ -499,6 +634,8 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
     s_group_facts (answer, "tier", r.tier, 3);
     s_group_facts (answer, "type", r.type, r.n_type);
     s_group_facts (answer, "segment", r.segment, r.n_segment);
+    s_winloss_facts (answer, "tier", r.tier, 3, top);
+    s_winloss_facts (answer, "type", r.type, r.n_type, top);
     answer_fact (answer, "results.avg_deal", "expansion ARR / deals won", r.avg_deal);
     answer_fact (answer, "results.avg_cycle_days", "mean days from opened to closed, won deals",
                  r.avg_cycle_days);
@@ -533,7 +670,7 @@ weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *inp
     else if (strcmp (name, "identifier.pipeline_monitoring") == 0)
         s_monitor (self, input, &index, today, answer);
     else if (strcmp (name, "identifier.forecast") == 0)
-        s_forecast (self, input, today, answer);
+        s_forecast (self, input, &index, today, answer);
     else
         rc = s_results (self, input, &index, answer);
     s_index_free (&index);

@@ -10,10 +10,16 @@
     and opportunities, the roster and the targets. A portfolio split into several batches
     would give each batch's figures only (a fact keeps the last batch's value).
 
-    Facts: design.*, monitor.*, forecast.*, results.* (results.conversion.tier.N,
-    results.conversion.type.T, results.conversion.segment.S per group). Payload: JSON
-    for design, forecast and results; one line per deal that needs attention for the
-    monitoring. No opportunity is returned: these tasks read the pipeline, people own it.
+    Facts: design.*, monitor.* (monitor.progressed_week[.<stage>], monitor.conversion.
+    <stage>, monitor.lost, ...), forecast.* (forecast.at_risk[.<reason>],
+    forecast.accelerated, ...), results.* (results.conversion.tier.N,
+    results.conversion.type.T, results.conversion.segment.S per group; results.winloss.
+    {tier,type}.<key>.{won,lost,win_rate,avg_won,loss_reason.N}). Payload: JSON for
+    design, forecast (each at-risk deal with "risks" and "acceleration") and results
+    (each group with deals_won, deals_lost, win_rate, avg_won, loss_reasons); for the
+    monitoring, a line of this week's progression, a line of conversion between
+    stages, then one line per deal that needs attention. No opportunity is returned: these tasks
+   read the pipeline, people own it.
 */
 #ifndef CAMPAIGN_WEEKS_H
 #define CAMPAIGN_WEEKS_H
@@ -37,10 +43,12 @@ typedef struct {
     design_t design;
     monitor_t monitor;
     forecast_t forecast;
-    int32_t start; /* campaign.start_date */
+    int32_t start;   /* campaign.start_date */
+    int top_reasons; /* identifier.results.top_reasons: loss reasons per group */
 } weeks_t;
 
-/*  Read plays, identifier.design, identifier.monitor, identifier.forecast. */
+/*  Read plays, identifier.design, identifier.monitor, identifier.forecast,
+    identifier.results; 0, or ERR_INVALID with file:line in err. */
 int weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err);
 
 /*  Whether name is one of the four tasks. */

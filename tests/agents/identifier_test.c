@@ -490,6 +490,50 @@ Test (identifier, tiers_follow_rank_and_configured_shares)
     conf_destroy (&conf);
 }
 
+/*  identifier.qualify.max_share 0.04 of 100 accounts: the 4 best-ranked of the 10 that
+    passed BANT stay qualified (ranks 190, 180: Tier 1; 170, 160: Tier 2 of its 3
+    places); the other 6 passed but are not qualified, Tier 3. max_share 0: no cap. */
+Test (identifier, qualified_are_capped_to_a_share_of_the_batch)
+{
+    for (int capped = 0; capped < 2; capped++) {
+        conf_t *conf =
+            s_conf (capped ? "identifier = { qualify = { max_share = 0.04; };\n"
+                             "  tiers = { tier1_share = 0.02; tier2_share = 0.03; }; };\n"
+                           : "identifier = { qualify = { max_share = 0.0; };\n"
+                             "  tiers = { tier1_share = 0.02; tier2_share = 0.03; }; };\n");
+        qualify_t *q = NULL;
+        err_t err;
+        cr_assert_eq (qualify_load (conf, &q, &err), 0, "%s", err.msg);
+        qualify_result_t r[10];
+        memset (r, 0, sizeof r);
+        for (int i = 0; i < 10; i++) {
+            r[i].rank = 100 + 10 * ((i * 7) % 10); /* ranks 100..190, shuffled */
+            r[i].passed = r[i].qualified = true;
+        }
+        qualify_tiers (q, r, 10, 100);
+        int qualified = 0, counts[4] = {0};
+        for (int i = 0; i < 10; i++) {
+            qualified += r[i].qualified;
+            counts[r[i].tier]++;
+            cr_expect (r[i].passed, "the cap never clears passed");
+            if (r[i].qualified)
+                cr_expect_geq (r[i].rank, capped ? 160 : 100);
+            else
+                cr_expect_eq (r[i].tier, 3u);
+        }
+        cr_expect_eq (qualified, capped ? 4 : 10);
+        cr_expect_eq (counts[1], 2);
+        cr_expect_eq (counts[2], capped ? 2 : 3);
+        qualify_destroy (&q);
+        conf_destroy (&conf);
+    }
+    /*  A share out of range is refused with its place. */
+    char *msg = s_refusal ("identifier = { qualify = { max_share = 1.5; }; };\n");
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "max_share"), "%s", msg);
+    free (msg);
+}
+
 static Campaign__Person *
 s_person (Campaign__Person *p, const char *id, const char *role, const char *region,
           double hours)

@@ -50,7 +50,13 @@ static const char s_identifier[] =
     "  forecast = { commit_from = 0.7; best_case_from = 0.4;\n"
     "    win_prob = { identified = [0.2, 0.1, 0.03]; qualified = [0.35, 0.2, 0.05];\n"
     "      discovery = [0.45, 0.25, 0.08]; demo = [0.55, 0.3, 0.1];\n"
-    "      proposal = [0.7, 0.45, 0.2]; negotiation = [0.85, 0.65, 0.35]; }; };\n"
+    "      proposal = [0.7, 0.45, 0.2]; negotiation = [0.85, 0.65, 0.35]; };\n"
+    "    acceleration = (\n"
+    "      { play = \"seat\"; risk = \"slipping\"; text = \"sponsor call\"; },\n"
+    "      { play = \"*\"; risk = \"stalled\"; text = \"close plan\"; },\n"
+    "      { play = \"*\"; risk = \"*\"; text = \"review\"; }\n"
+    "    ); };\n"
+    "  results = { top_reasons = 2; };\n"
     "};\n"
     "campaign = { start_date = \"2026-10-05\"; };\n";
 
@@ -293,11 +299,11 @@ Test (identifier_weeks, results_every_figure)
 {
     /*  Five deals worked on paper. */
     results_deal_t deals[] = {
-        {"seat", "mid-market", 1, true, true, false, 12000, 100, 140}, /* won, 40 days */
-        {"tier", "enterprise", 1, true, true, false, 18000, 100, 160}, /* won, 60 days */
-        {"seat", "mid-market", 2, true, false, true, 0, 100, 150},     /* lost */
-        {"cross-sell", "smb", 2, true, false, false, 0, 100, 0},       /* open */
-        {"seat", "smb", 3, false, true, false, 6000, 110, 130},        /* won, 20 days */
+        {"seat", "mid-market", 1, true, true, false, 12000, 100, 140, NULL}, /* won, 40 d */
+        {"tier", "enterprise", 1, true, true, false, 18000, 100, 160, NULL}, /* won, 60 d */
+        {"seat", "mid-market", 2, true, false, true, 0, 100, 150, "budget frozen"}, /* lost */
+        {"cross-sell", "smb", 2, true, false, false, 0, 100, 0, NULL},              /* open */
+        {"seat", "smb", 3, false, true, false, 6000, 110, 130, NULL}, /* won, 20 days */
     };
     results_t r;
     results_compute (deals, 5, 720000, 72000, 6000, 4, 0.4, &r);
@@ -334,6 +340,133 @@ Test (identifier_weeks, results_every_figure)
     cr_expect_float_eq (r.cac_pct, 0, 1e-12);
     cr_expect_float_eq (r.nrr_impact_pct, 0, 1e-12);
     cr_expect_float_eq (r.avg_deal, 0, 1e-12);
+}
+
+/*  Win/loss by group, worked on paper: eight closed seat and tier deals.
+      seat: won 10,000 and 20,000; lost "Budget frozen", "budget frozen", "chose a
+            competitor", none -> won 2, lost 4, win rate 2/6, average won 15,000,
+            reasons budget frozen 2 (case ignored), then chose a competitor 1 and unknown 1
+            in the order first seen.
+      tier: won 30,000; lost "champion left" -> 1 and 1, rate 0.5, average 30,000.
+    By tier: tier 1 holds both seat wins and the tier win (3 won, 0 lost); tier 2 the
+    five losses; a qualified flag does not matter to win/loss. */
+Test (identifier_weeks, results_win_loss_by_type_and_tier)
+{
+    results_deal_t deals[] = {
+        {"seat", NULL, 1, true, true, false, 10000, 0, 0, NULL},
+        {"seat", NULL, 1, false, true, false, 20000, 0, 0, NULL},
+        {"seat", NULL, 2, true, false, true, 0, 0, 0, "Budget frozen"},
+        {"seat", NULL, 2, true, false, true, 0, 0, 0, "chose a competitor"},
+        {"seat", NULL, 2, false, false, true, 0, 0, 0, "budget frozen"},
+        {"seat", NULL, 2, true, false, true, 0, 0, 0, NULL},
+        {"tier", NULL, 1, true, true, false, 30000, 0, 0, NULL},
+        {"tier", NULL, 2, true, false, true, 0, 0, 0, "champion left"},
+        {"tier", NULL, 3, true, false, false, 0, 0, 0, NULL}, /* open: not counted */
+    };
+    results_t r;
+    results_compute (deals, 9, 0, 0, 0, 0, 0, &r);
+    cr_assert_eq (r.n_type, 2);
+    const results_group_t *seat = &r.type[0], *tier = &r.type[1];
+    cr_expect_eq (seat->deals_won, 2);
+    cr_expect_eq (seat->deals_lost, 4);
+    cr_expect_float_eq (seat->win_rate, 2.0 / 6, 1e-12);
+    cr_expect_float_eq (seat->avg_won, 15000, 1e-9);
+    cr_assert_eq (seat->n_reasons, 3);
+    cr_expect_str_eq (seat->reasons[0].text, "Budget frozen"); /* first spelling kept */
+    cr_expect_eq (seat->reasons[0].count, 2);
+    cr_expect_str_eq (seat->reasons[1].text, "chose a competitor");
+    cr_expect_str_eq (seat->reasons[2].text, "unknown");
+    cr_expect_eq (tier->deals_won, 1);
+    cr_expect_eq (tier->deals_lost, 1);
+    cr_expect_float_eq (tier->win_rate, 0.5, 1e-12);
+    cr_expect_float_eq (tier->avg_won, 30000, 1e-9);
+    cr_expect_eq (r.tier[0].deals_won, 3);
+    cr_expect_eq (r.tier[0].deals_lost, 0);
+    cr_expect_float_eq (r.tier[0].win_rate, 1, 1e-12);
+    cr_expect_float_eq (r.tier[0].avg_won, 20000, 1e-9);
+    cr_expect_eq (r.tier[1].deals_lost, 5);
+    cr_expect_float_eq (r.tier[1].win_rate, 0, 1e-12);
+    cr_expect_float_eq (r.tier[1].avg_won, 0, 1e-12); /* nothing won: no division by zero */
+    cr_expect_eq (r.tier[2].deals_won + r.tier[2].deals_lost, 0);
+    cr_expect_float_eq (r.tier[2].win_rate, 0, 1e-12);
+
+    /*  More distinct reasons than slots: the last slot is "other". */
+    results_deal_t many[RESULTS_REASONS + 2];
+    char texts[RESULTS_REASONS + 2][16];
+    for (int i = 0; i < RESULTS_REASONS + 2; i++) {
+        snprintf (texts[i], sizeof texts[i], "reason %d", i);
+        many[i] = (results_deal_t){"geo", NULL, 2, true, false, true, 0, 0, 0, texts[i]};
+    }
+    results_compute (many, RESULTS_REASONS + 2, 0, 0, 0, 0, 0, &r);
+    cr_assert_eq (r.type[0].n_reasons, RESULTS_REASONS);
+    cr_expect_str_eq (r.type[0].reasons[0].text, "other"); /* 3: sorted first */
+    cr_expect_eq (r.type[0].reasons[0].count, 3);
+}
+
+/*  Progression this week and the funnel, on 2026-11-20 with progress_days 7: a change
+    on 11-13 .. 11-19 counts, 11-12 (8 days) and 11-20 (today) do not.
+      identified (changed 11-05), discovery (11-19), discovery (11-20), demo (11-13),
+      proposal (11-12), closed-won (11-15), closed-lost (11-18)
+    progressed: discovery 1, demo 1, closed-won 1, closed-lost 1 -> 4.
+    Funnel over identified, qualified, discovery, demo, proposal, negotiation (the test
+    pipeline), closed-lost left out:
+      reached: identified 6, qualified 5, discovery 5, demo 3, proposal 2, negotiation 1
+      went on: identified 5, qualified 5, discovery 3, demo 2, proposal 1, negotiation 1 */
+Test (identifier_weeks, monitor_progression_and_conversion_between_stages)
+{
+    weeks_t *w = s_weeks ();
+    const monitor_t *m = &w->monitor;
+    cr_expect_eq (m->progress_days, 7);
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-11-20", &today), 0);
+    const char *stages[] = {"identified", "discovery",  "discovery",  "demo",
+                            "proposal",   "closed-won", "closed-lost"};
+    const char *changed[] = {"2026-11-05", "2026-11-19", "2026-11-20", "2026-11-13",
+                             "2026-11-12", "2026-11-15", "2026-11-18"};
+    int expect_to[] = {-1, 2, -1, 3, -1, 6, 7};
+    monitor_funnel_t funnel;
+    memset (&funnel, 0, sizeof funnel);
+    for (int i = 0; i < 7; i++) {
+        Campaign__Opportunity o = CAMPAIGN__OPPORTUNITY__INIT;
+        o.stage = (char *)stages[i];
+        o.stage_changed = (char *)changed[i];
+        cr_expect_eq (monitor_progressed (m, &o, today), expect_to[i], "deal %d", i);
+        monitor_funnel_add (m, &funnel, o.stage);
+    }
+    Campaign__Opportunity none = CAMPAIGN__OPPORTUNITY__INIT;
+    none.stage = "demo";
+    cr_expect_eq (monitor_progressed (m, &none, today), -1, "no date: no progression");
+    monitor_funnel_add (m, &funnel, "nowhere");
+    size_t reached[] = {6, 5, 5, 3, 2, 1}, went_on[] = {5, 5, 3, 2, 1, 1};
+    for (size_t k = 0; k < 6; k++) {
+        cr_expect_eq (funnel.reached[k], reached[k], "reached %s", m->stages[k]);
+        cr_expect_eq (funnel.went_on[k], went_on[k], "went on %s", m->stages[k]);
+        cr_expect_float_eq (monitor_conversion (&funnel, k),
+                            (double)went_on[k] / (double)reached[k], 1e-12);
+    }
+    cr_expect_eq (funnel.reached[6], 0, "closed-won is not a stage to convert from");
+    cr_expect_float_eq (monitor_conversion (&funnel, 6), 0, 1e-12);
+    cr_expect_eq (funnel.won, 1);
+    cr_expect_eq (funnel.lost, 1);
+    cr_expect_eq (funnel.unknown, 1);
+    cr_expect_not (monitor_open_stage (m, 7));
+    free (w);
+}
+
+Test (identifier_weeks, forecast_acceleration_rules_first_match)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    cr_expect_eq (f->n_rules, 3);
+    cr_expect_str_eq (forecast_acceleration (f, "seat", FORECAST_SLIPPING), "sponsor call");
+    cr_expect_str_eq (forecast_acceleration (f, "cross-sell", FORECAST_SLIPPING), "review");
+    cr_expect_str_eq (forecast_acceleration (f, "seat", FORECAST_STALLED), "close plan");
+    cr_expect_str_eq (forecast_acceleration (f, NULL, FORECAST_HEALTH_DROPPED), "review");
+    cr_expect_null (forecast_acceleration (f, "seat", FORECAST_RISKS));
+    forecast_t none = *f;
+    none.n_rules = 0;
+    cr_expect_null (forecast_acceleration (&none, "seat", FORECAST_SLIPPING));
+    free (w);
 }
 
 Test (identifier_weeks, configuration_mistakes_are_refused_with_file_and_line)
@@ -393,6 +526,41 @@ Test (identifier_weeks, configuration_mistakes_are_refused_with_file_and_line)
     msg = s_refusal (text);
     cr_assert_not_null (msg);
     cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "best_case_from"), "%s", msg);
+    free (msg);
+
+    /*  An acceleration rule with an unknown risk, and one naming no play. */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "risk = \"stalled\"");
+    cr_assert_not_null (at);
+    memcpy (at + 8, "stolled", 7);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "stolled"), "%s", msg);
+    free (msg);
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "play = \"seat\"; risk");
+    cr_assert_not_null (at);
+    memcpy (at + 8, "seet", 4);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "weeks.cfg:") && strstr (msg, "'seet'"), "%s", msg);
+    free (msg);
+    /*  A progression window and a number of loss reasons out of range. */
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "health_drop = 10.0;");
+    cr_assert_not_null (at);
+    memcpy (at, "progress_days =  0;", 19);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "progress_days"), "%s", msg);
+    free (msg);
+    snprintf (text, sizeof text, "%s%s", s_plays, s_identifier);
+    at = strstr (text, "top_reasons = 2");
+    cr_assert_not_null (at);
+    memcpy (at, "top_reasons = 0", 15);
+    msg = s_refusal (text);
+    cr_assert_not_null (msg);
+    cr_expect (strstr (msg, "top_reasons"), "%s", msg);
     free (msg);
 
     /*  The bundled configuration loads. */
@@ -460,6 +628,7 @@ Test (identifier_weeks, the_four_tasks_in_process)
     o[0].has_amount = 1;
     o[0].amount = 12000;
     o[0].closed = "2026-11-28"; /* 40 days */
+    o[2].reason = "budget frozen";
     Campaign__Targets targets = CAMPAIGN__TARGETS__INIT;
     targets.has_arr_goal = targets.has_investment = 1;
     targets.arr_goal = 24000;
@@ -489,6 +658,17 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "results.nrr_impact_pct"), 12, 1e-9); /* 12K / 100K */
     cr_expect (strstr (answer.text, "\"nrr_impact_pct\":\"NRR impact =") != NULL, "%s",
                answer.text);
+    /*  Win/loss: seat won 1 ($12,000), lost 1 (budget frozen); tier 1 won, tier 2 lost. */
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.type.seat.won"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.type.seat.lost"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.type.seat.win_rate"), 0.5, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.type.seat.avg_won"), 12000, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.type.seat.loss_reason.1"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.tier.1.win_rate"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "results.winloss.tier.2.lost"), 1, 1e-9);
+    cr_expect (
+        strstr (answer.text, "\"loss_reasons\":[{\"reason\":\"budget frozen\",\"lost\":1}]"),
+        "%s", answer.text);
     answer_free (&answer);
 
     /*  Forecast: won 12,000; open cross-sell 20,000 in proposal (tier 1: 0.7) and tier
@@ -500,7 +680,27 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "forecast.commit"), 20000, 1e-9);
     cr_expect (s_fact (&answer, "forecast.p10") <= 36000);
     cr_expect (s_fact (&answer, "forecast.p90") >= 36000);
+    /*  Both open deals stalled (49 days in proposal and in discovery, limits 14), none
+        slipping (56 days of cross-sell's 120; tier has no play here): the "*" stalled
+        rule for both. */
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk.stalled"), 2, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk.slipping"), 0, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk.health-dropped"), 0, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "forecast.accelerated"), 2, 1e-9);
+    cr_expect (
+        strstr (answer.text, "\"risks\":[\"stalled\"],\"acceleration\":[\"close plan\"]"), "%s",
+        answer.text);
     answer_free (&answer);
+    /*  The same tier deal unqualified and back in "identified" is nurture: not at risk. */
+    o[3].qualified = false;
+    o[3].stage = "identified";
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    cr_expect_float_eq (s_fact (&answer, "forecast.at_risk"), 1, 1e-9);
+    answer_free (&answer);
+    o[3].qualified = true;
+    o[3].stage = "discovery";
 
     /*  Monitoring: the proposal (changed 2026-10-26, 49 days) and the discovery are
         both stalled. */
@@ -509,6 +709,13 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "monitor.stalled"), 2, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "monitor.open"), 2, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "monitor.stage.closed-won"), 1, 1e-9);
+    /*  Nothing changed since 2026-12-07; the funnel: the won deal, the proposal and the
+        discovery reached discovery, two went on; the lost deal only in monitor.lost. */
+    cr_expect_float_eq (s_fact (&answer, "monitor.progressed_week"), 0, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.conversion.identified"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.conversion.discovery"), 2.0 / 3, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.conversion.negotiation"), 1, 1e-9);
+    cr_expect_float_eq (s_fact (&answer, "monitor.lost"), 1, 1e-9);
     cr_expect (strstr (answer.text, "O-A-1-cross-sell: proposal, 49 days in stage (limit 14)"),
                "%s", answer.text);
     answer_free (&answer);
