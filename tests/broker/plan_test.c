@@ -318,7 +318,7 @@ Test (plan, bundled_windows_stages_and_handoffs)
     s_expect_window (plan, "note", 3, 12);
     s_expect_window (plan, "stage", 3, 12);
     s_expect_window (plan, "outcome", 3, 12);
-    s_expect_window (plan, "retro", 12, 12);
+    s_expect_window (plan, "retro", 11, 12);
     s_expect_no_window (plan, "advance");
     s_expect_no_window (plan, "override-gate");
     s_expect_no_window (plan, "ack-handoff");
@@ -366,7 +366,7 @@ Test (plan, emea_layer_changes_only_what_emea_adapts)
     s_expect_window (plan, "note", 3, 12);
     s_expect_window (plan, "stage", 3, 12);
     s_expect_window (plan, "targets", 0, 2);
-    s_expect_window (plan, "retro", 12, 12);
+    s_expect_window (plan, "retro", 11, 12);
     s_expect_window (plan, "import-roster", 0, 12);
     s_expect_no_window (plan, "advance");
     cr_assert_eq (plan_activities (plan), 7);
