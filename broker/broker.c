@@ -794,6 +794,44 @@ s_collect_audit (void *arg, const store_audit_t *row)
     audit->items[audit->n++] = item;
 }
 
+/*  With CURVE, the status topic (its snapshots, the pipeline pages, the PUB socket) is
+    for agents and for people whose role roles.read_status allows; without it a request
+    names nobody, and the topic is open to whoever reaches the socket. */
+static bool
+s_status_reader (void *arg, const security_peer_t *peer)
+{
+    broker_t *self = arg;
+    err_t err;
+    return peer->kind == SECURITY_AGENT ||
+           (peer->kind == SECURITY_PERSON &&
+            roles_may_read_status (self->roles, self->store, peer->name, &err) == 0);
+}
+
+static bool
+s_may_read_status (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
+{
+    if (!self->security || s_status_reader (self, &self->peer))
+        return true;
+    err_t err;
+    if (self->peer.kind == SECURITY_PERSON)
+        roles_may_read_status (self->roles, self->store, self->peer.name, &err);
+    else
+        err_set (&err, ERR_FORBIDDEN, "the status topic needs a valid certificate");
+    s_reject (self, identity, env->message_id, CAMPAIGN__REJECT_CODE__REJECT_FORBIDDEN,
+              err.msg);
+    return false;
+}
+
+static int
+s_on_zap (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void)loop;
+    (void)reader;
+    broker_t *self = arg;
+    security_zap_answer (self->security, s_status_reader, self);
+    return 0;
+}
+
 static void
 s_audit_request (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
@@ -898,10 +936,12 @@ s_handle (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     case CAMPAIGN__ENVELOPE__BODY_GOODBYE: s_goodbye (self, identity, env); break;
     case CAMPAIGN__ENVELOPE__BODY_SUBMISSION: s_submission (self, identity, env); break;
     case CAMPAIGN__ENVELOPE__BODY_SNAPSHOT_REQUEST:
-        s_snapshot_request (self, identity, env);
+        if (s_may_read_status (self, identity, env))
+            s_snapshot_request (self, identity, env);
         break;
     case CAMPAIGN__ENVELOPE__BODY_PIPELINE_REQUEST:
-        s_pipeline_request (self, identity, env);
+        if (s_may_read_status (self, identity, env))
+            s_pipeline_request (self, identity, env);
         break;
     case CAMPAIGN__ENVELOPE__BODY_AUDIT_REQUEST: s_audit_request (self, identity, env); break;
     default: {
@@ -1793,6 +1833,8 @@ broker_run (broker_t *self)
     if (!loop)
         return ERR_NOMEM;
     zloop_reader (loop, self->router, s_on_router, self);
+    if (self->security)
+        zloop_reader (loop, security_zap (self->security), s_on_zap, self);
     int tick = self->heartbeat_ms < 100 ? self->heartbeat_ms : 100;
     zloop_timer (loop, (size_t)tick, 0, s_on_tick, self);
     zloop_set_nonstop (loop, true); /* we decide when to stop, from the flags */

@@ -36,6 +36,7 @@ struct _roles_t {
     bool enforce;
     unsigned allowed[S_KINDS]; /* bit r: s_roles[r] may */
     unsigned read_audit;       /* roles that may read the audit trail */
+    unsigned read_status;      /* roles that may read the status topic (with CURVE) */
     zlistx_t *operators;       /* person ids (char *) */
 };
 
@@ -126,6 +127,29 @@ s_load_allow (roles_t *self, conf_t *conf, err_t *err)
     return 0;
 }
 
+/*  A list of roles at path into *mask (left as it is when the setting is absent). */
+static int
+s_load_readers (conf_t *conf, const char *path, unsigned *mask, err_t *err)
+{
+    config_setting_t *readers = conf_lookup (conf, path);
+    if (!readers)
+        return 0;
+    char at[256];
+    *mask = 0;
+    for (int i = 0; i < config_setting_length (readers); i++) {
+        const char *role = config_setting_get_string_elem (readers, i);
+        int r = s_role_index (role);
+        if (r < 0)
+            return err_set (err, ERR_INVALID,
+                            "%s: %s item %d '%s' is not a role "
+                            "(csm|ae|leadership|marketing|product|operator)",
+                            conf_where (conf, readers, at, sizeof at), path, i + 1,
+                            role ? role : "(not a string)");
+        *mask |= 1u << r;
+    }
+    return 0;
+}
+
 int
 roles_load (conf_t *conf, roles_t **out, err_t *err)
 {
@@ -154,22 +178,11 @@ roles_load (conf_t *conf, roles_t **out, err_t *err)
     if (!rc)
         rc = s_load_allow (self, conf, err);
     self->read_audit = 1u << s_role_index ("leadership") | 1u << s_role_index ("operator");
-    config_setting_t *readers = rc ? NULL : conf_lookup (conf, "roles.read_audit");
-    if (readers) {
-        self->read_audit = 0;
-        for (int i = 0; !rc && i < config_setting_length (readers); i++) {
-            const char *role = config_setting_get_string_elem (readers, i);
-            int r = s_role_index (role);
-            if (r < 0)
-                rc = err_set (err, ERR_INVALID,
-                              "%s: roles.read_audit item %d '%s' is not a role "
-                              "(csm|ae|leadership|marketing|product|operator)",
-                              conf_where (conf, readers, at, sizeof at), i + 1,
-                              role ? role : "(not a string)");
-            else
-                self->read_audit |= 1u << r;
-        }
-    }
+    self->read_status = (1u << ROLES_MAX) - 1; /* everyone */
+    if (!rc)
+        rc = s_load_readers (conf, "roles.read_audit", &self->read_audit, err);
+    if (!rc)
+        rc = s_load_readers (conf, "roles.read_status", &self->read_status, err);
     if (rc)
         roles_destroy (&self);
     else
@@ -300,25 +313,42 @@ roles_check (const roles_t *self, const turn_t *turn, const Campaign__Submission
     return 0;
 }
 
-int
-roles_may_read_audit (const roles_t *self, store_t *store, const char *person, err_t *err)
+/*  May person read what mask allows (what: "the audit trail", "the status topic")? */
+static int
+s_may_read (const roles_t *self, unsigned mask, const char *what, store_t *store,
+            const char *person, err_t *err)
 {
     if (!self->enforce)
         return 0;
     char needed[128];
-    s_describe (self->read_audit, needed, sizeof needed);
+    s_describe (mask, needed, sizeof needed);
     char *role = NULL;
     if (person && *person && s_configured_operator (self, person))
         role = strdup ("operator");
     else if (!person || !*person || store_person_role (store, person, &role, NULL) != 0)
-        return err_set (err, ERR_FORBIDDEN,
-                        "the audit trail needs role %s; '%s' is not on the roster", needed,
-                        person ? person : "");
+        return err_set (err, ERR_FORBIDDEN, "%s needs role %s; '%s' is not on the roster", what,
+                        needed, person ? person : "");
     int r = s_role_index (role);
-    int rc = r >= 0 && (self->read_audit & (1u << r))
+    int rc = r >= 0 && (mask & (1u << r))
                  ? 0
-                 : err_set (err, ERR_FORBIDDEN, "the audit trail needs role %s, and %s is %s",
-                            needed, person, role ? role : "?");
+                 : err_set (err, ERR_FORBIDDEN, "%s needs role %s, and %s is %s", what, needed,
+                            person, role ? role : "?");
     free (role);
     return rc;
+}
+
+int
+roles_may_read_audit (const roles_t *self, store_t *store, const char *person, err_t *err)
+{
+    return s_may_read (self, self->read_audit, "the audit trail", store, person, err);
+}
+
+int
+roles_may_read_status (const roles_t *self, store_t *store, const char *person, err_t *err)
+{
+    /*  Open to every role (the default), or no roster yet to say who is who: anyone
+        the certificate store admits. */
+    if (self->read_status == (1u << ROLES_MAX) - 1 || !store_roster_loaded (store))
+        return 0;
+    return s_may_read (self, self->read_status, "the status topic", store, person, err);
 }

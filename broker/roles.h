@@ -51,4 +51,11 @@ int roles_check (const roles_t *self, const turn_t *turn, const Campaign__Submis
     operator)? 0 or ERR_FORBIDDEN naming the roles. */
 int roles_may_read_audit (const roles_t *self, store_t *store, const char *person, err_t *err);
 
+/*  May person read the status topic (`roles.read_status`, default every role)? Only
+    meaningful with CURVE, where the person is the certificate's, not a claim: the broker
+    asks it of every snapshot and pipeline request and of every subscription to its PUB
+    socket. Before a roster exists, anyone the certificates admit may read. 0 or
+    ERR_FORBIDDEN naming the roles. */
+int roles_may_read_status (const roles_t *self, store_t *store, const char *person, err_t *err);
+
 #endif

@@ -13,7 +13,7 @@
 struct _security_t {
     zcert_t *cert;
     char *certificates_dir;
-    zactor_t *auth;
+    zsock_t *zap;   /* our ZAP handler (RFC 27): REP on inproc://zeromq.zap.01 */
     zhashx_t *keys; /* public key (Z85) -> "p<person>" or "a<agent kind>" */
     struct timespec dir_mtime;
     bool loaded;
@@ -95,7 +95,7 @@ security_destroy (security_t **self_p)
 {
     if (self_p && *self_p) {
         security_t *self = *self_p;
-        zactor_destroy (&self->auth);
+        zsock_destroy (&self->zap);
         zcert_destroy (&self->cert);
         zhashx_destroy (&self->keys);
         free (self->certificates_dir);
@@ -107,20 +107,93 @@ security_destroy (security_t **self_p)
 int
 security_start (security_t *self, zsock_t *router, zsock_t *pub, err_t *err)
 {
-    self->auth = zactor_new (zauth, NULL);
-    if (!self->auth)
-        return err_set (err, ERR_NOMEM, "cannot start the authentication actor (zauth)");
-    zstr_sendx (self->auth, "CURVE", self->certificates_dir, NULL);
-    zsock_wait (self->auth);
+    /*  Our own ZAP handler rather than czmq's zauth: the same certificates, but it can
+        tell the ROUTER's connections (domain "campaign") from the status topic's
+        subscribers (domain "status"), which roles.read_status may restrict. */
+    self->zap = zsock_new (ZMQ_REP);
+    if (!self->zap || zsock_bind (self->zap, "inproc://zeromq.zap.01") != 0)
+        return err_set (err, ERR_IO, "cannot start the ZAP handler: %s",
+                        zmq_strerror (zmq_errno ()));
     zsock_t *socks[] = {router, pub};
+    const char *domains[] = {"campaign", "status"};
     for (int i = 0; i < 2; i++) {
         zcert_apply (self->cert, socks[i]);
         zsock_set_curve_server (socks[i], 1);
-        zsock_set_zap_domain (socks[i], "campaign");
+        zsock_set_zap_domain (socks[i], domains[i]);
     }
     log_info ("CURVE on: broker key %s, certificates in %s (%zu)",
               zcert_public_txt (self->cert), self->certificates_dir, zhashx_size (self->keys));
     return 0;
+}
+
+zsock_t *
+security_zap (security_t *self)
+{
+    return self->zap;
+}
+
+/*  Who holds a Z85 public key. */
+static void
+s_holder (security_t *self, const char *key, security_peer_t *peer)
+{
+    peer->kind = SECURITY_NOBODY;
+    peer->name[0] = '\0';
+    const char *value = key ? zhashx_lookup (self->keys, key) : NULL;
+    if (!value || !value[1])
+        return;
+    peer->kind = value[0] == 'p' ? SECURITY_PERSON : SECURITY_AGENT;
+    snprintf (peer->name, sizeof peer->name, "%s", value + 1);
+}
+
+void
+security_zap_answer (security_t *self, security_status_fn *may_read, void *arg)
+{
+    zmsg_t *request = zmsg_recv (self->zap);
+    if (!request)
+        return;
+    /*  version, request id, domain, address, identity, mechanism, credentials... */
+    char *version = zmsg_popstr (request), *id = zmsg_popstr (request);
+    char *domain = zmsg_popstr (request), *address = zmsg_popstr (request);
+    zframe_t *identity = zmsg_pop (request);
+    char *mechanism = zmsg_popstr (request);
+    zframe_t *key = zmsg_pop (request);
+    const char *status = "400", *text = "no valid certificate";
+    char user[41] = "";
+    security_peer_t peer = {SECURITY_NOBODY, ""};
+    if (mechanism && strcmp (mechanism, "CURVE") == 0 && key && zframe_size (key) == 32) {
+        zmq_z85_encode (user, zframe_data (key), 32);
+        security_refresh (self);
+        s_holder (self, user, &peer);
+        if (peer.kind == SECURITY_NOBODY)
+            text = "unknown or revoked certificate";
+        else if (domain && strcmp (domain, "status") == 0 && peer.kind == SECURITY_PERSON &&
+                 may_read && !may_read (arg, &peer)) {
+            text = "this person's role may not read the status topic";
+            log_warn ("status subscription from %s (%s) refused: roles.read_status", peer.name,
+                      address ? address : "?");
+        } else {
+            status = "200";
+            text = "OK";
+        }
+    } else
+        text = "only CURVE is accepted";
+    zmsg_t *reply = zmsg_new ();
+    zmsg_addstr (reply, "1.0");
+    zmsg_addstr (reply, id ? id : "");
+    zmsg_addstr (reply, status);
+    zmsg_addstr (reply, text);
+    zmsg_addstr (reply, *status == '2' ? user : "");
+    zmsg_addmem (reply, NULL, 0); /* no metadata */
+    zmsg_send (&reply, self->zap);
+    (void)version;
+    zstr_free (&version);
+    zstr_free (&id);
+    zstr_free (&domain);
+    zstr_free (&address);
+    zstr_free (&mechanism);
+    zframe_destroy (&identity);
+    zframe_destroy (&key);
+    zmsg_destroy (&request);
 }
 
 void
@@ -173,14 +246,7 @@ security_refresh (security_t *self)
 void
 security_peer (security_t *self, zframe_t *frame, security_peer_t *peer)
 {
-    peer->kind = SECURITY_NOBODY;
-    peer->name[0] = '\0';
-    const char *key = zframe_meta (frame, "User-Id");
-    const char *value = key ? zhashx_lookup (self->keys, key) : NULL;
-    if (!value || !value[1])
-        return;
-    peer->kind = value[0] == 'p' ? SECURITY_PERSON : SECURITY_AGENT;
-    snprintf (peer->name, sizeof peer->name, "%s", value + 1);
+    s_holder (self, zframe_meta (frame, "User-Id"), peer);
 }
 
 const char *

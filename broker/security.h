@@ -10,9 +10,11 @@
                         broker refuses to start without a key unless this says
                         "plaintext is intended"
 
-    With a key, czmq's zauth actor authenticates every connection to the ROUTER and PUB
-    sockets against certificates_dir (zcertstore re-reads the directory on each lookup,
-    so a new or revoked certificate counts for the next connection). Connections made
+    With a key, the broker's own ZAP handler (RFC 27, on the broker's loop) authenticates
+    every connection to the ROUTER (domain "campaign") and PUB (domain "status") sockets
+    against certificates_dir, re-read when the directory changes, so a new or revoked
+    certificate counts for the next connection; a person subscribing to the status topic
+    must also have a role roles.read_status allows. Connections made
     before a revocation are cut off here: each message's ZAP User-Id (the client's public
     key) is looked up in a copy of the directory this module reloads when the
     directory changes (checked once per loop turn), and a message whose key is no longer
@@ -44,8 +46,20 @@ int security_load (conf_t *conf, const char *endpoint, const char *status_endpoi
                    security_t **out, err_t *err);
 void security_destroy (security_t **self_p);
 
-/*  Start zauth and make router and pub CURVE servers; call before binding them. */
+/*  Bind the ZAP handler and make router and pub CURVE servers; call before binding
+    them, and read security_zap in the loop (security_zap_answer). */
 int security_start (security_t *self, zsock_t *router, zsock_t *pub, err_t *err);
+
+/*  The ZAP handler's socket: readable when libzmq asks whether a connection may in. */
+zsock_t *security_zap (security_t *self);
+
+/*  May this person read the status topic? (roles.read_status) */
+typedef bool (security_status_fn) (void *arg, const security_peer_t *peer);
+
+/*  Answer one ZAP request: 200 with the client's key as User-Id for a certificate in
+    certificates_dir (and, on the status domain, a person may_read allows; agents may),
+    400 otherwise. */
+void security_zap_answer (security_t *self, security_status_fn *may_read, void *arg);
 
 /*  Reload the copy of certificates_dir if the directory changed (once per turn). */
 void security_refresh (security_t *self);

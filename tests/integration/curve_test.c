@@ -62,8 +62,9 @@ s_path (const char *dir, const char *name)
     return path;
 }
 
+/*  A secured broker; roles (may be "") is more of the roles group. */
 static void
-s_start (s_secured_t *s)
+s_start (s_secured_t *s, const char *roles)
 {
     memset (s, 0, sizeof *s);
     s->keys = ts_tempdir ();
@@ -98,9 +99,9 @@ s_start (s_secured_t *s)
                   " certificates_dir = \"%s/certs\"; }; };\n"
                   "curve = { broker_public_key = \"%s/broker.cert\";"
                   " certificate = \"%s/OPS-01\"; agent_certificates = \"%s/agents\"; };\n"
-                  "roles = { enforce = true; };\n"
+                  "roles = { enforce = true; %s };\n"
                   "log = { level = \"info\"; };\n",
-                  s->keys, s->keys, s->keys, s->keys, s->keys) > 0);
+                  s->keys, s->keys, s->keys, s->keys, s->keys, roles) > 0);
     cr_assert_eq (ts_broker_start (&s->broker, text), 0, "the secured broker did not start");
     free (text);
 }
@@ -149,7 +150,7 @@ s_submit_with (s_secured_t *s, const char *cert, char **err, const char *const *
 Test (curve, identity_from_the_certificate_and_every_refusal, .timeout = 60)
 {
     s_secured_t s;
-    s_start (&s);
+    s_start (&s, "");
     char *roster = ts_write_file (s.broker.dir, "roster.csv", s_roster);
     char *err = NULL;
 
@@ -253,7 +254,7 @@ s_scored (const Campaign__Snapshot *snap, void *arg)
 Test (curve, a_secured_fleet_works_end_to_end, .timeout = 90)
 {
     s_secured_t s;
-    s_start (&s);
+    s_start (&s, "");
     /*  An agent holding another kind's certificate is refused at hello. */
     char *agents = s_path (s.keys, "agents");
     char *from = NULL, *to = NULL;
@@ -313,6 +314,67 @@ Test (curve, a_secured_fleet_works_end_to_end, .timeout = 90)
     free (roster);
     free (portfolio);
     free (agents);
+    s_stop (&s);
+}
+
+/*  campaign-status as the holder of cert, following topic into events (a file). */
+static pid_t
+s_watch (s_secured_t *s, const char *cert, const char *events)
+{
+    char *bin = ts_bin ("campaign-status"), *option = NULL;
+    cr_assert (asprintf (&option, "curve.certificate=%s/%s", s->keys, cert) > 0);
+    char *argv[16] = {bin};
+    int n = 1;
+    ts_config_argv (&s->broker, argv, &n);
+    argv[n++] = "-o";
+    argv[n++] = option;
+    argv[n++] = "--topic";
+    argv[n++] = "journal";
+    argv[n] = NULL;
+    pid_t pid = ts_spawn (argv, events);
+    free (option);
+    free (bin);
+    return pid;
+}
+
+/*  roles.read_status: once the roster says who is who, a CSM may neither ask for the
+    snapshot nor subscribe to the status topic; leadership may (issue 9 item 3). */
+Test (curve, the_status_topic_restricted_to_roles, .timeout = 60)
+{
+    s_secured_t s;
+    s_start (&s, "read_status = [\"leadership\", \"operator\"];");
+    char *roster = ts_write_file (s.broker.dir, "roster.csv", s_roster);
+    cr_expect_eq (SUBMIT_WITH (&s, NULL, NULL, "import-roster", roster), 0);
+    char *out = NULL, *err = NULL, *option = NULL;
+    cr_assert (asprintf (&option, "curve.certificate=%s/P-001", s.keys) > 0);
+    cr_expect_eq (
+        ts_tool (&s.broker, &out, &err, "campaign-status", "-o", option, "--once", NULL), 1,
+        "a CSM's snapshot is refused: %s / %s", out, err);
+    cr_expect (s_has (err, "the status topic needs role leadership or operator, and P-001 is "
+                           "csm"),
+               "%s", err);
+    free (out);
+    free (err);
+    char *allowed = s_path (s.broker.dir, "leadership.txt");
+    char *refused = s_path (s.broker.dir, "csm.txt");
+    pid_t leader = s_watch (&s, "L-001", allowed);
+    pid_t csm = s_watch (&s, "P-001", refused);
+    cr_assert (ts_wait_file_contains (allowed, "seq", 10000), "leadership got no snapshot");
+    cr_expect_eq (SUBMIT_WITH (&s, "L-001", NULL, "retro", "--kind", "worked", "--text", "x"),
+                  0);
+    cr_expect (ts_wait_file_contains (allowed, "retro by L-001", 10000),
+               "leadership saw the event");
+    cr_expect (ts_wait_file_contains (s.broker.log, "status subscription from P-001", 10000),
+               "the CSM's subscription was refused by the ZAP handler");
+    char *text = ts_read_file (refused);
+    cr_expect (!s_has (text, "retro by L-001"), "the CSM saw nothing: %s", text);
+    free (text);
+    ts_stop (leader, 5000);
+    ts_stop (csm, 5000);
+    free (allowed);
+    free (refused);
+    free (option);
+    free (roster);
     s_stop (&s);
 }
 
