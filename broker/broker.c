@@ -76,6 +76,7 @@ struct _broker_t {
     char *state_dir;
     char *reports_dir;      /* where results of report tasks are written ("" for none) */
     zhashx_t *report_tasks; /* task names whose result payload is a report */
+    zhashx_t *fact_series;  /* fact names whose every value is kept (reports.fact_history) */
     size_t max_bytes;
     int batch_max;
     int heartbeat_ms;
@@ -441,6 +442,10 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
             rc = store_fact_set (self->store, fact->name, fact->text,
                                  fact->has_number ? fact->number : 0, task_id, self->now_ms,
                                  &err);
+        if (!rc && fact->name && fact->has_number &&
+            zhashx_lookup (self->fact_series, fact->name))
+            rc = store_fact_history_add (self->store, fact->name, fact->number,
+                                         self->today_text, s_week (self), task_id, &err);
     }
     size_t alerts = 0;
     for (size_t i = 0; !rc && i < result->n_health; i++) {
@@ -1064,6 +1069,44 @@ s_collect_fact (void *arg, const char *name, const char *text, double number)
     facts->items[facts->n++] = fact;
 }
 
+/*  The fact series of a snapshot (reports.fact_history), oldest first. */
+typedef struct {
+    Campaign__FactPoint **items;
+    size_t n;
+} s_points_t;
+
+static void
+s_collect_point (void *arg, const char *name, double number, const char *date, int week)
+{
+    s_points_t *points = arg;
+    Campaign__FactPoint **grown = realloc (points->items, (points->n + 1) * sizeof *grown);
+    Campaign__FactPoint *point = calloc (1, sizeof *point);
+    if (grown)
+        points->items = grown;
+    if (!grown || !point) {
+        free (point);
+        return;
+    }
+    campaign__fact_point__init (point);
+    point->name = strdup (name ? name : "");
+    point->date = strdup (date ? date : "");
+    point->has_number = point->has_week = 1;
+    point->number = number;
+    point->week = week > 0 ? (uint32_t)week : 0;
+    points->items[points->n++] = point;
+}
+
+static void
+s_points_free (s_points_t *points)
+{
+    for (size_t i = 0; i < points->n; i++) {
+        free (points->items[i]->name);
+        free (points->items[i]->date);
+        free (points->items[i]);
+    }
+    free (points->items);
+}
+
 static void
 s_facts_free (s_facts_t *facts)
 {
@@ -1140,6 +1183,18 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
         log_error ("snapshot: %s", err.msg);
     snap.n_facts = facts.n;
     snap.facts = facts.items;
+    s_points_t points = {0};
+    if (store_fact_history (self->store, s_collect_point, &points, &err))
+        log_error ("snapshot: %s", err.msg);
+    snap.n_fact_history = points.n;
+    snap.fact_history = points.items;
+    Campaign__Targets *targets = NULL;
+    uint8_t *targets_data = NULL;
+    size_t targets_size = 0;
+    if (store_meta_get_blob (self->store, "targets", &targets_data, &targets_size, NULL) == 0)
+        targets = campaign__targets__unpack (NULL, targets_size, targets_data);
+    free (targets_data);
+    snap.targets = targets;
 
     wire_out_t out;
     wire_out_init (&out, self->campaign, SENDER, env->message_id);
@@ -1151,6 +1206,9 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
     s_counts_free (&handoffs);
     s_counts_free (&bands);
     s_facts_free (&facts);
+    s_points_free (&points);
+    if (targets)
+        campaign__targets__free_unpacked (targets, NULL);
     for (size_t i = 0; i < pipeline.n; i++) {
         free (pipeline.items[i]->stage);
         free (pipeline.items[i]);
@@ -1532,6 +1590,20 @@ s_settings (broker_t *self, conf_t *conf, err_t *err)
         }
         zhashx_insert (self->report_tasks, name, (void *)1);
     }
+    if (!rc && !(self->fact_series = zhashx_new ()))
+        rc = err_set (err, ERR_NOMEM, "out of memory");
+    config_setting_t *series = rc ? NULL : conf_lookup (conf, "reports.fact_history");
+    for (int i = 0; series && i < config_setting_length (series); i++) {
+        const char *name = config_setting_get_string_elem (series, i);
+        char where[256];
+        if (!name || !*name) {
+            rc = err_set (err, ERR_INVALID,
+                          "%s: reports.fact_history item %d is not a fact name",
+                          conf_where (conf, series, where, sizeof where), i + 1);
+            break;
+        }
+        zhashx_insert (self->fact_series, name, (void *)1);
+    }
     if (!rc)
         rc = conf_int_range (conf, "agents.heartbeat_ms", 1000, 10, 600000, &heartbeat_ms, err);
     if (!rc)
@@ -1812,6 +1884,7 @@ broker_destroy (broker_t **self_p)
         zlistx_destroy (&self->snapshots);
         zlistx_destroy (&self->reports);
         zhashx_destroy (&self->report_tasks);
+        zhashx_destroy (&self->fact_series);
         free (self->reports_dir);
         if (self->pid_fd >= 0) {
             unlink (self->pid_path);

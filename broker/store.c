@@ -96,6 +96,11 @@ static const char s_schema[] =
     "  body BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, text TEXT, number REAL,"
     "  task_id TEXT, updated_ms INTEGER);"
+    /*  Append-only: every value of the facts whose series reports show. One row per
+        fact and task, so a result applied twice is recorded once. */
+    "CREATE TABLE IF NOT EXISTS fact_history (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL, number REAL, campaign_date TEXT, week INTEGER, task_id TEXT,"
+    "  UNIQUE (name, task_id));"
     "CREATE TABLE IF NOT EXISTS opportunities ("
     "  opportunity_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, type TEXT,"
     "  tier INTEGER NOT NULL DEFAULT 0, qualified INTEGER NOT NULL DEFAULT 0, csm TEXT,"
@@ -1051,6 +1056,44 @@ store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err)
         fn (arg, (const char *)sqlite3_column_text (stmt, 0),
             (const char *)sqlite3_column_text (stmt, 1), sqlite3_column_double (stmt, 2));
     rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "facts");
+    sqlite3_finalize (stmt);
+    return rc;
+}
+
+int
+store_fact_history_add (store_t *self, const char *name, double number, const char *date,
+                        int week, const char *task_id, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "INSERT OR IGNORE INTO fact_history (name, number, campaign_date, "
+                        "week, task_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_double (stmt, 2, number);
+    sqlite3_bind_text (stmt, 3, date, -1, SQLITE_STATIC);
+    sqlite3_bind_int (stmt, 4, week);
+    sqlite3_bind_text (stmt, 5, task_id, -1, SQLITE_STATIC);
+    return s_run (self, stmt, err, "fact history");
+}
+
+int
+store_fact_history (store_t *self, store_fact_point_fn *fn, void *arg, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "SELECT name, number, campaign_date, week FROM fact_history "
+                        "ORDER BY seq",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+        fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_double (stmt, 1),
+            (const char *)sqlite3_column_text (stmt, 2), sqlite3_column_int (stmt, 3));
+    rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "fact history");
     sqlite3_finalize (stmt);
     return rc;
 }

@@ -9,7 +9,8 @@
     (append-only: every accepted submission and every applied result, keyed by message
     id for idempotency), refusals (append-only: every refused submission), tasks (the
     queue's durable half; leases are not stored because a restart voids them), accounts,
-    people, history (the imported records), handoffs.
+    people, history (the imported records), handoffs, facts and fact_history (append-only:
+    the values of the facts whose series reports show).
 
     Single-threaded: the caller (the broker loop) owns the handle.
 */
@@ -172,6 +173,15 @@ int store_fact_set (store_t *self, const char *name, const char *text, double nu
 /*  Call fn for every fact, by name. */
 typedef void (store_fact_fn) (void *arg, const char *name, const char *text, double number);
 int store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err);
+
+/*  The series of a fact: append one value with the campaign date and week its result
+    was applied (one row per name and task: a result applied twice adds nothing). */
+int store_fact_history_add (store_t *self, const char *name, double number, const char *date,
+                            int week, const char *task_id, err_t *err);
+/*  Call fn for every recorded value, oldest first. */
+typedef void (store_fact_point_fn) (void *arg, const char *name, double number,
+                                    const char *date, int week);
+int store_fact_history (store_t *self, store_fact_point_fn *fn, void *arg, err_t *err);
 
 /*  *text malloc'd (may be NULL); ERR_NOTFOUND if there is no such fact. */
 int store_fact_get (store_t *self, const char *name, char **text, double *number, err_t *err);

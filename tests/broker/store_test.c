@@ -854,3 +854,62 @@ Test (store, health_bands_follow_writes_and_rollbacks)
     cr_expect_eq (s_healthy (fx.store), 1);
     s_teardown (&fx);
 }
+
+typedef struct {
+    char text[512];
+    int n;
+} s_series_t;
+
+static void
+s_collect_series (void *arg, const char *name, double number, const char *date, int week)
+{
+    s_series_t *series = arg;
+    size_t used = strlen (series->text);
+    snprintf (series->text + used, sizeof series->text - used, "%s=%.0f@%s/w%d;", name, number,
+              date, week);
+    series->n++;
+}
+
+Test (store, fact_history_keeps_every_value_once_per_task)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    /*  The fact itself keeps only its latest value... */
+    cr_assert_eq (store_fact_set (fx.store, "forecast.expected_arr", "w8", 100, "T-1", 1, &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (store_fact_set (fx.store, "forecast.expected_arr", "w9", 150, "T-2", 2, &err),
+                  0, "%s", err.msg);
+    char *text = NULL;
+    double number = 0;
+    cr_assert_eq (store_fact_get (fx.store, "forecast.expected_arr", &text, &number, &err), 0);
+    cr_expect_eq (number, 150);
+    free (text);
+    /*  ...the history keeps each one, oldest first; a task's value is recorded once. */
+    cr_assert_eq (store_fact_history_add (fx.store, "forecast.expected_arr", 100, "2026-11-23",
+                                          8, "T-1", &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (
+        store_fact_history_add (fx.store, "forecast.target", 400, "2026-11-23", 8, "T-1", &err),
+        0, "%s", err.msg);
+    cr_assert_eq (store_fact_history_add (fx.store, "forecast.expected_arr", 150, "2026-11-30",
+                                          9, "T-2", &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (store_fact_history_add (fx.store, "forecast.expected_arr", 150, "2026-11-30",
+                                          9, "T-2", &err),
+                  0, "a result applied twice is no error: %s", err.msg);
+    s_series_t series = {.n = 0};
+    cr_assert_eq (store_fact_history (fx.store, s_collect_series, &series, &err), 0, "%s",
+                  err.msg);
+    cr_expect_eq (series.n, 3);
+    cr_expect_str_eq (series.text, "forecast.expected_arr=100@2026-11-23/w8;"
+                                   "forecast.target=400@2026-11-23/w8;"
+                                   "forecast.expected_arr=150@2026-11-30/w9;");
+    /*  It survives a reopen. */
+    store_destroy (&fx.store);
+    s_open (&fx);
+    series = (s_series_t){.n = 0};
+    cr_assert_eq (store_fact_history (fx.store, s_collect_series, &series, &err), 0);
+    cr_expect_eq (series.n, 3);
+    s_teardown (&fx);
+}

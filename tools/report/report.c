@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "csvreader.h"
+#include "dashboard.h"
 #include "retrospective.h"
 #include "view.h"
 
@@ -208,9 +209,35 @@ s_segmentation_csv (const char *dir, err_t *err)
     return rc;
 }
 
-int
-report_write (client_t *client, const char *dir, size_t *written, err_t *err)
+/*  dashboard.html, last: it reads the analysts' JSON beside it. */
+static int
+s_dashboard (const report_settings_t *settings, const Campaign__Snapshot *snapshot,
+             const client_pipeline_t *pipeline, err_t *err)
 {
+    char tmp[4200], final[4200];
+    FILE *file = s_open (settings->dir, "dashboard.html", tmp, final, sizeof tmp, err);
+    if (!file)
+        return ERR_IO;
+    dashboard_input_t input = {.snapshot = snapshot,
+                               .opportunities = pipeline->items,
+                               .n_opportunities = pipeline->n,
+                               .stages = settings->stages,
+                               .start_day = settings->start_day,
+                               .weeks = settings->weeks,
+                               .reports_dir = settings->dir};
+    int rc = dashboard_render (file, &input, err);
+    if (rc) {
+        fclose (file);
+        remove (tmp);
+        return rc;
+    }
+    return s_close (file, tmp, final, err);
+}
+
+int
+report_write (client_t *client, const report_settings_t *settings, size_t *written, err_t *err)
+{
+    const char *dir = settings->dir;
     if (mkdir (dir, 0755) != 0 && errno != EEXIST)
         return err_set (err, ERR_IO, "cannot create the reports directory %s: %s", dir,
                         strerror (errno));
@@ -270,6 +297,8 @@ report_write (client_t *client, const char *dir, size_t *written, err_t *err)
     bool retrospective = false;
     if (!rc)
         rc = retrospective_write (dir, &retrospective, err);
+    if (!rc)
+        rc = s_dashboard (settings, snapshot->snapshot, &pipeline, err);
     if (!rc)
         *written = pipeline.n;
     client_pipeline_free (&pipeline);

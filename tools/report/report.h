@@ -12,10 +12,12 @@
       cohorts.csv     the week-11 cohorts (segment, rule segment, cluster, region, play,
                       tier) with win and expansion rates and the high/low verdict
       calibration.csv the propensity score's calibration and lift by bin
-    The last three convert the segmentation analyst's JSON that the broker wrote into the
-    same directory (reports.task_outputs), when it is there: campaign-report runs on the
-    broker's host. From the retrospective's JSON, the same way: retrospective.md,
-    propensity.model and plays.cfg (retrospective.h).
+      dashboard.html  the campaign on one self-contained page (dashboard.h)
+    segments.csv, cohorts.csv and calibration.csv convert the segmentation analyst's JSON
+    that the broker wrote into the same directory (reports.task_outputs), when it is
+    there: campaign-report runs on the broker's host; the dashboard reads it too. From
+    the retrospective's JSON, the same way: retrospective.md, propensity.model and
+    plays.cfg (retrospective.h). Run mid-campaign, every report holds what exists so far.
 */
 #ifndef CAMPAIGN_REPORT_H
 #define CAMPAIGN_REPORT_H
@@ -23,9 +25,19 @@
 #include "client.h"
 #include "err.h"
 
-/*  Write the reports for the broker behind client into dir (created if missing).
-    *written receives how many opportunities the reports hold. ERR_UNREACHABLE if the
-    broker does not answer, ERR_IO with the path when a file cannot be written. */
-int report_write (client_t *client, const char *dir, size_t *written, err_t *err);
+#include <stdint.h>
+
+typedef struct {
+    const char *dir;           /* where to write (reports.dir) */
+    const char *const *stages; /* pipeline.stages in order, NULL-terminated, or NULL */
+    int32_t start_day;         /* campaign.start_date as a day number */
+    int weeks;                 /* campaign.weeks */
+} report_settings_t;
+
+/*  Write the reports for the broker behind client into settings->dir (created if
+    missing). *written receives how many opportunities the reports hold. ERR_UNREACHABLE
+    if the broker does not answer, ERR_IO with the path when a file cannot be written. */
+int report_write (client_t *client, const report_settings_t *settings, size_t *written,
+                  err_t *err);
 
 #endif

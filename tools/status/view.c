@@ -133,11 +133,27 @@ view_snapshot_json (const Campaign__Snapshot *snap)
         json_t *fact = json_object ();
         if (f->text)
             json_object_set_new (fact, "text", json_string (f->text));
-        json_object_set_new (fact, "number", isfinite (f->number) ? json_real (f->number)
-                                                                  : json_null ());
+        json_object_set_new (fact, "number",
+                             isfinite (f->number) ? json_real (f->number) : json_null ());
         json_object_set_new (facts, f->name ? f->name : "", fact);
     }
     json_object_set_new (object, "facts", facts);
+    json_t *series = json_array ();
+    for (size_t i = 0; i < snap->n_fact_history; i++) {
+        const Campaign__FactPoint *p = snap->fact_history[i];
+        json_array_append_new (
+            series, json_pack ("{s:s, s:o, s:s, s:i}", "name", p->name ? p->name : "", "number",
+                               isfinite (p->number) ? json_real (p->number) : json_null (),
+                               "date", p->date ? p->date : "", "week", (int)p->week));
+    }
+    json_object_set_new (object, "fact_history", series);
+    if (snap->targets) {
+        const Campaign__Targets *t = snap->targets;
+        json_object_set_new (object, "targets",
+                             json_pack ("{s:f, s:f, s:i, s:f}", "arr_goal", t->arr_goal,
+                                        "conversion", t->conversion, "deals", (int)t->deals,
+                                        "investment", t->investment));
+    }
     json_object_set_new (object, "seq", json_integer ((json_int_t)snap->seq));
     return object;
 }
