@@ -15,6 +15,8 @@ struct _campaign_t {
     bool held;
     char *published; /* failing criteria last published on "gate", to publish changes */
     bool **started;  /* [activity][task]: started (cache of the store's table) */
+    int **week;      /* [activity][task]: the week a weekly task last started (store meta
+                        "weekly.<activity>.<task>"), 0 if never */
 };
 
 static void
@@ -22,8 +24,12 @@ s_free_started (campaign_t *self)
 {
     for (size_t i = 0; self->started && i < plan_activities (self->plan); i++)
         free (self->started[i]);
+    for (size_t i = 0; self->week && i < plan_activities (self->plan); i++)
+        free (self->week[i]);
     free (self->started);
+    free (self->week);
     self->started = NULL;
+    self->week = NULL;
 }
 
 int
@@ -48,18 +54,26 @@ campaign_reload (campaign_t *self, err_t *err)
     s_free_started (self);
     size_t n = plan_activities (self->plan);
     self->started = calloc (n, sizeof *self->started);
-    if (!self->started)
+    self->week = calloc (n, sizeof *self->week);
+    if (!self->started || !self->week)
         return err_set (err, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const plan_activity_t *activity = plan_activity (self->plan, i);
         self->started[i] = calloc (activity->n_tasks + 1, sizeof (bool));
-        if (!self->started[i])
+        self->week[i] = calloc (activity->n_tasks + 1, sizeof (int));
+        if (!self->started[i] || !self->week[i])
             return err_set (err, ERR_NOMEM, "out of memory");
         for (size_t t = 0; t < activity->n_tasks; t++) {
             rc = store_task_started (self->store, (int)i, (int)t, false, &self->started[i][t],
                                      err);
             if (rc)
                 return rc;
+            char key[64], *value = NULL;
+            snprintf (key, sizeof key, "weekly.%zu.%zu", i, t);
+            if (activity->tasks[t].weekly &&
+                store_meta_get (self->store, key, &value, NULL) == 0)
+                self->week[i][t] = atoi (value);
+            free (value);
         }
     }
     return 0;
@@ -232,10 +246,14 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
 {
     for (int i = 0; i <= self->entered; i++) {
         const plan_activity_t *activity = plan_activity (self->plan, (size_t)i);
+        int week = calendar_week_of (turn->calendar, turn->today);
         for (size_t t = 0; t < activity->n_tasks; t++) {
-            if (self->started[i][t])
-                continue;
             const plan_task_t *spec = &activity->tasks[t];
+            /*  A weekly task of the current activity runs again once a week. */
+            bool again = spec->weekly && i == self->entered && week > self->week[i][t] &&
+                         week <= activity->last_week;
+            if (self->started[i][t] && !again)
+                continue;
             bool ready = true;
             for (size_t a = 0; ready && a < spec->n_after; a++) {
                 int64_t total, done, dead;
@@ -305,9 +323,17 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
             free (ids);
             if (!rc)
                 rc = store_task_started (self->store, i, (int)t, true, NULL, err);
+            if (!rc && spec->weekly) {
+                char key[64], value[16];
+                snprintf (key, sizeof key, "weekly.%d.%zu", i, t);
+                snprintf (value, sizeof value, "%d", week);
+                rc = store_meta_set (self->store, key, value, err);
+            }
             if (rc)
                 return rc;
             self->started[i][t] = true;
+            if (spec->weekly)
+                self->week[i][t] = week;
             log_info ("%s: started %s for %s (%zu task%s)", activity->name, spec->name,
                       spec->agent, batches, batches == 1 ? "" : "s");
         }

@@ -247,6 +247,11 @@ s_load_task (conf_t *conf, config_setting_t *item, zhashx_t *agent_kinds, plan_t
         return err_set (err, ERR_INVALID, "%s: per_account must be true or false",
                         s_at (conf, per_account, at, sizeof at));
     task->per_account = per_account && config_setting_get_bool (per_account);
+    config_setting_t *weekly = config_setting_get_member (item, "weekly");
+    if (weekly && config_setting_type (weekly) != CONFIG_TYPE_BOOL)
+        return err_set (err, ERR_INVALID, "%s: weekly must be true or false",
+                        s_at (conf, weekly, at, sizeof at));
+    task->weekly = weekly && config_setting_get_bool (weekly);
     int batch = 500;
     config_setting_t *batch_setting = config_setting_get_member (item, "batch");
     if (batch_setting) {

@@ -268,6 +268,11 @@ Test (plan, bundled_config_is_the_seed_table)
     cr_assert_str_eq (first->tasks[2].name, "segmentation.target_segments");
     cr_assert (first->tasks[2].per_account);
     cr_assert_eq (first->tasks[2].batch_size, 100000);
+    cr_assert_not (first->tasks[2].weekly);
+    /*  Monitoring and the forecast follow the pipeline week by week. */
+    const plan_activity_t *demos = plan_activity (plan, 3);
+    cr_assert_str_eq (demos->tasks[0].name, "identifier.pipeline_monitoring");
+    cr_assert (demos->tasks[0].weekly);
     const plan_activity_t *design = plan_activity (plan, 1);
     cr_assert_str_eq (design->gate[0], "portfolio_loaded");
     cr_assert_str_eq (design->gate[4], "fact:segment.target");
@@ -927,6 +932,26 @@ Test (plan, batch_zero)
                   ERR_INVALID);
     s_expect_refused (&fx, "batch = 0", "activities.[0].tasks.[0].batch",
                       (const char *const[]){"batch must be a whole number >= 1", NULL});
+    s_teardown (&fx);
+}
+
+Test (plan, weekly_not_a_boolean)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    const char *activities =
+        "activities = (\n"
+        "    { name = \"identify\"; weeks = [1, 2]; tasks = (\n"
+        "        { agent = \"customer-health-scorer\"; name = \"health.portfolio\";\n"
+        "          weekly = 1; }\n"
+        "    ); },\n"
+        "    { name = \"execute\"; weeks = [3, 10]; },\n"
+        "    { name = \"wrap up\"; weeks = [11, 12]; }\n"
+        ");\n";
+    cr_assert_eq (s_load_sections (&fx, &(s_sections_t){.activities = activities}),
+                  ERR_INVALID);
+    s_expect_refused (&fx, "weekly = 1", "activities.[0].tasks.[0].weekly",
+                      (const char *const[]){"weekly must be true or false", NULL});
     s_teardown (&fx);
 }
 

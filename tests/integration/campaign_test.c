@@ -269,11 +269,25 @@ Test (campaign, twelve_weeks_with_holds_overrides_windows_and_handoffs, .timeout
     cr_expect_eq (SUBMIT (&c, &err, "retro", "--kind", "worked", "--text", "early"), 1);
     cr_expect (s_has (err, "retrospective input is accepted in week 12"), "%s", err);
     free (err);
+    /*  The forecast is weekly: it ran when week 8 began and runs again in week 9, once,
+        even across a restart of the broker. */
+    char *forecasts =
+        s_first (&c, "SELECT count(*) FROM tasks WHERE name = 'identifier.forecast'");
+    cr_expect_str_eq (forecasts, "1");
+    free (forecasts);
+    cr_assert_eq (SUBMIT (&c, NULL, "advance", "--weeks", "1"), 0);
+    s_expect_position (&c, 9, "execution", "negotiation and close", false);
+    cr_assert_eq (ts_broker_signal (&c.broker, SIGKILL), 128 + SIGKILL);
+    cr_assert_eq (ts_broker_restart (&c.broker), 0);
+    s_expect_position (&c, 9, "execution", "negotiation and close", false);
+    forecasts = s_first (&c, "SELECT count(*) FROM tasks WHERE name = 'identifier.forecast'");
+    cr_expect_str_eq (forecasts, "2");
+    free (forecasts);
     /*  The identifier stops before week 11: its results task cannot run, so the gate
         into the retrospective holds, and leadership overrides it. */
     ts_stop (c.agents[0], 5000);
     c.agents[0] = -1;
-    cr_assert_eq (SUBMIT (&c, NULL, "advance", "--weeks", "4"), 0);
+    cr_assert_eq (SUBMIT (&c, NULL, "advance", "--weeks", "3"), 0);
     cr_assert_eq (ts_wait_snapshot (&c.broker, 10000, s_held, NULL), 0, "never held");
     reply = NULL;
     cr_assert_eq (ts_snapshot (&c.broker, 5000, &reply), 0);
