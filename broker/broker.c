@@ -584,18 +584,32 @@ s_ack (broker_t *self, zframe_t *identity, const char *correlation, int64_t seq,
     s_reply (self, identity, &out, OUT_ACK);
 }
 
+/*  The sender the audit trail records: what the envelope says, and with CURVE, for a
+    simulator certificate, which one it was (the envelope's sender is only a claim). */
+static const char *
+s_sender (broker_t *self, const wire_envelope_t *env, char *buf, size_t size)
+{
+    if (self->security && self->peer.kind == SECURITY_SIMULATOR) {
+        snprintf (buf, size, "simulator %s (%s)", self->peer.name,
+                  env->sender ? env->sender : "?");
+        return buf;
+    }
+    return env->sender;
+}
+
 /*  Record a refused submission in the audit trail, inside the turn's transaction (so a
     refusal costs an insert, not a commit of its own). */
 static void
 s_audit_refusal (broker_t *self, const wire_envelope_t *env, const char *role,
                  Campaign__RejectCode code, const char *reason)
 {
+    char sender[300];
     const Campaign__Submission *sub = env->submission;
     const ProtobufCEnumValue *value =
         protobuf_c_enum_descriptor_get_value (&campaign__reject_code__descriptor, code);
     store_entry_t entry = {.message_id = env->message_id,
                            .kind = wire_submission_name (sub->kind_case),
-                           .sender = env->sender,
+                           .sender = s_sender (self, env, sender, sizeof sender),
                            .person = sub->person,
                            .role = role,
                            .received_ms = self->now_ms,
@@ -610,6 +624,7 @@ s_audit_refusal (broker_t *self, const wire_envelope_t *env, const char *role,
 static void
 s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
 {
+    char sender[300];
     const Campaign__Submission *sub = env->submission;
     const char *kind = wire_submission_name (sub->kind_case);
     err_t err;
@@ -619,7 +634,18 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
         /*  The certificate says who submits; a conflicting --as is refused. */
         char message[512], who[200];
         Campaign__Submission *claimed = env->submission;
-        if (self->peer.kind != SECURITY_PERSON) {
+        if (self->peer.kind == SECURITY_SIMULATOR) {
+            /*  A rehearsal's simulator plays the people it names (allow_simulators). */
+            if (!claimed->person || !*claimed->person)
+                snprintf (message, sizeof message,
+                          "%s refused: a simulator certificate must say whom it plays (--as)",
+                          kind);
+            else {
+                message[0] = '\0';
+                log_debug ("%s as %s through simulator certificate %s", kind, claimed->person,
+                           self->peer.name);
+            }
+        } else if (self->peer.kind != SECURITY_PERSON) {
             snprintf (message, sizeof message,
                       "%s refused: a submission needs a person's certificate, and this "
                       "connection is %s",
@@ -681,7 +707,7 @@ s_submission (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
             campaign__submission__pack (sub, packed);
             store_entry_t entry = {.message_id = env->message_id,
                                    .kind = kind,
-                                   .sender = env->sender,
+                                   .sender = s_sender (self, env, sender, sizeof sender),
                                    .person = sub->person,
                                    .received_ms = self->now_ms,
                                    .campaign_date = self->today_text,
@@ -807,7 +833,7 @@ s_status_reader (void *arg, const security_peer_t *peer)
 {
     broker_t *self = arg;
     err_t err;
-    return peer->kind == SECURITY_AGENT ||
+    return peer->kind == SECURITY_AGENT || peer->kind == SECURITY_SIMULATOR ||
            (peer->kind == SECURITY_PERSON &&
             roles_may_read_status (self->roles, self->store, peer->name, &err) == 0);
 }

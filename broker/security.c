@@ -17,6 +17,7 @@ struct _security_t {
     zhashx_t *keys; /* public key (Z85) -> "p<person>" or "a<agent kind>" */
     struct timespec dir_mtime;
     bool loaded;
+    bool allow_simulators;
 };
 
 static bool
@@ -36,7 +37,10 @@ security_load (conf_t *conf, const char *endpoint, const char *status_endpoint,
 {
     *out = NULL;
     const char *key_file, *dir, *plaintext;
+    bool simulators = false;
     int rc = conf_string (conf, "broker.curve.secret_key_file", "", &key_file, err);
+    if (!rc)
+        rc = conf_bool (conf, "broker.curve.allow_simulators", false, &simulators, err);
     if (!rc)
         rc = conf_string (conf, "broker.curve.certificates_dir", "", &dir, err);
     if (!rc)
@@ -84,6 +88,10 @@ security_load (conf_t *conf, const char *endpoint, const char *status_endpoint,
         return err_set (err, ERR_NOMEM, "out of memory");
     }
     self->cert = cert;
+    self->allow_simulators = simulators;
+    if (simulators)
+        log_warn ("broker.curve.allow_simulators: simulator certificates may submit as "
+                  "anyone on the roster (a rehearsal, not a real campaign)");
     zhashx_set_destructor (self->keys, (zhashx_destructor_fn *)zstr_free);
     security_refresh (self);
     *out = self;
@@ -141,7 +149,9 @@ s_holder (security_t *self, const char *key, security_peer_t *peer)
     const char *value = key ? zhashx_lookup (self->keys, key) : NULL;
     if (!value || !value[1])
         return;
-    peer->kind = value[0] == 'p' ? SECURITY_PERSON : SECURITY_AGENT;
+    peer->kind = value[0] == 'p'   ? SECURITY_PERSON
+                 : value[0] == 'a' ? SECURITY_AGENT
+                                   : SECURITY_SIMULATOR;
     snprintf (peer->name, sizeof peer->name, "%s", value + 1);
 }
 
@@ -225,12 +235,17 @@ security_refresh (security_t *self)
             continue;
         const char *person = zcert_meta (cert, "person");
         const char *kind = zcert_meta (cert, "agent-kind");
+        const char *simulator = zcert_meta (cert, "simulator");
         char value[160];
-        snprintf (value, sizeof value, "%c%s", person ? 'p' : 'a',
-                  person ? person
-                  : kind ? kind
-                         : "");
-        if (person || kind) {
+        snprintf (value, sizeof value, "%c%s",
+                  person ? 'p'
+                  : kind ? 'a'
+                         : 's',
+                  person      ? person
+                  : kind      ? kind
+                  : simulator ? simulator
+                              : "");
+        if (person || kind || (simulator && self->allow_simulators)) {
             char *copy = strdup (value);
             if (copy && zhashx_insert (self->keys, zcert_public_txt (cert), copy) != 0)
                 free (copy);
@@ -255,7 +270,10 @@ security_describe (const security_peer_t *peer, char *buf, size_t size)
     if (peer->kind == SECURITY_NOBODY)
         snprintf (buf, size, "no valid certificate (unknown or revoked)");
     else
-        snprintf (buf, size, "%s %s", peer->kind == SECURITY_PERSON ? "person" : "agent",
+        snprintf (buf, size, "%s %s",
+                  peer->kind == SECURITY_PERSON  ? "person"
+                  : peer->kind == SECURITY_AGENT ? "agent"
+                                                 : "simulator",
                   peer->name);
     return buf;
 }

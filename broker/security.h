@@ -9,6 +9,11 @@
       plaintext         on an endpoint that is not ipc://, inproc:// or loopback, the
                         broker refuses to start without a key unless this says
                         "plaintext is intended"
+      allow_simulators  false (default): a simulator certificate (campaign-keys
+                        simulator NAME) is refused like an unknown one; true: its holder
+                        may submit as any person of the roster (--as), each submission
+                        still checked against that person's role and audited, as a
+                        rehearsal or demo campaign needs. Never on a real campaign.
 
     With a key, the broker's own ZAP handler (RFC 27, on the broker's loop) authenticates
     every connection to the ROUTER (domain "campaign") and PUB (domain "status") sockets
@@ -31,7 +36,12 @@
 
 typedef struct _security_t security_t;
 
-typedef enum { SECURITY_NOBODY, SECURITY_PERSON, SECURITY_AGENT } security_kind_t;
+typedef enum {
+    SECURITY_NOBODY,
+    SECURITY_PERSON,
+    SECURITY_AGENT,
+    SECURITY_SIMULATOR /* plays the campaign's people (campaign-sim); see allow_simulators */
+} security_kind_t;
 
 typedef struct {
     security_kind_t kind;

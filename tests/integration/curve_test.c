@@ -62,9 +62,10 @@ s_path (const char *dir, const char *name)
     return path;
 }
 
-/*  A secured broker; roles (may be "") is more of the roles group. */
+/*  A secured broker; roles and curve (may be "") are more of the roles and the
+    broker.curve groups. */
 static void
-s_start (s_secured_t *s, const char *roles)
+s_start (s_secured_t *s, const char *roles, const char *curve)
 {
     memset (s, 0, sizeof *s);
     s->keys = ts_tempdir ();
@@ -96,12 +97,12 @@ s_start (s_secured_t *s, const char *roles)
     cr_assert (
         asprintf (&text,
                   "broker = { curve = { secret_key_file = \"%s/broker.cert\";"
-                  " certificates_dir = \"%s/certs\"; }; };\n"
+                  " certificates_dir = \"%s/certs\"; %s }; };\n"
                   "curve = { broker_public_key = \"%s/broker.cert\";"
                   " certificate = \"%s/OPS-01\"; agent_certificates = \"%s/agents\"; };\n"
                   "roles = { enforce = true; %s };\n"
                   "log = { level = \"info\"; };\n",
-                  s->keys, s->keys, s->keys, s->keys, s->keys, roles) > 0);
+                  s->keys, s->keys, curve, s->keys, s->keys, s->keys, roles) > 0);
     cr_assert_eq (ts_broker_start (&s->broker, text), 0, "the secured broker did not start");
     free (text);
 }
@@ -150,7 +151,7 @@ s_submit_with (s_secured_t *s, const char *cert, char **err, const char *const *
 Test (curve, identity_from_the_certificate_and_every_refusal, .timeout = 60)
 {
     s_secured_t s;
-    s_start (&s, "");
+    s_start (&s, "", "");
     char *roster = ts_write_file (s.broker.dir, "roster.csv", s_roster);
     char *err = NULL;
 
@@ -254,7 +255,7 @@ s_scored (const Campaign__Snapshot *snap, void *arg)
 Test (curve, a_secured_fleet_works_end_to_end, .timeout = 90)
 {
     s_secured_t s;
-    s_start (&s, "");
+    s_start (&s, "", "");
     /*  An agent holding another kind's certificate is refused at hello. */
     char *agents = s_path (s.keys, "agents");
     char *from = NULL, *to = NULL;
@@ -342,7 +343,7 @@ s_watch (s_secured_t *s, const char *cert, const char *events)
 Test (curve, the_status_topic_restricted_to_roles, .timeout = 60)
 {
     s_secured_t s;
-    s_start (&s, "read_status = [\"leadership\", \"operator\"];");
+    s_start (&s, "read_status = [\"leadership\", \"operator\"];", "");
     char *roster = ts_write_file (s.broker.dir, "roster.csv", s_roster);
     cr_expect_eq (SUBMIT_WITH (&s, NULL, NULL, "import-roster", roster), 0);
     char *out = NULL, *err = NULL, *option = NULL;
@@ -375,6 +376,85 @@ Test (curve, the_status_topic_restricted_to_roles, .timeout = 60)
     free (refused);
     free (option);
     free (roster);
+    s_stop (&s);
+}
+
+static bool
+s_week12 (const Campaign__Snapshot *snap, void *arg)
+{
+    (void)arg;
+    return snap->week == 12 && snap->tasks && snap->tasks->queued == 0 &&
+           snap->tasks->leased == 0;
+}
+
+/*  A rehearsal over CURVE: with broker.curve.allow_simulators, campaign-sim plays every
+    person with one simulator certificate against the real agents, each submission
+    checked against the person's role and audited as the simulator's; without it the
+    same certificate is refused. */
+Test (curve, the_simulator_plays_the_people_over_curve, .timeout = 180)
+{
+    s_secured_t s;
+    s_start (&s, "", "allow_simulators = true;");
+    char *sim_cert = s_path (s.keys, "rehearsal");
+    s_keys (&s, "simulator", "rehearsal", "--out", sim_cert, NULL);
+    char *data = s_path (s.broker.dir, "data");
+    char *gen = ts_bin ("campaign-gen");
+    char *gen_argv[] = {gen, "--accounts", "200", "--seed", "3", "--out", data, NULL};
+    cr_assert_eq (ts_run (gen_argv, 60000, NULL, NULL), 0);
+    const char *kinds[] = {"customer-health-scorer", "expansion-opportunity-identifier",
+                           "customer-segmentation-analyst", "retrospective-analyzer"};
+    pid_t agents[4];
+    for (int i = 0; i < 4; i++)
+        agents[i] = ts_agent_spawn (&s.broker, kinds[i], "1");
+    char *option = NULL, *out = NULL, *err = NULL;
+    cr_assert (asprintf (&option, "curve.certificate=%s", sim_cert) > 0);
+    int rc = ts_tool (&s.broker, &out, &err, "campaign-sim", "-o", option, "--seed", "3",
+                      "--data", data, "--quiet", NULL);
+    cr_expect_eq (rc, 0, "sim over CURVE: %s", err);
+    cr_expect (s_has (out, "final position     week 12"), "%s", out);
+    free (out);
+    free (err);
+    cr_expect_eq (ts_wait_snapshot (&s.broker, 30000, s_week12, NULL), 0);
+    /*  The audit trail names the simulator behind each person's submission; the
+        generated roster's leader reads it with a certificate of their own. */
+    char *lead_cert = s_path (s.keys, "LEAD-01");
+    s_keys (&s, "person", "LEAD-01", "--out", lead_cert, NULL);
+    char *lead = NULL;
+    cr_assert (asprintf (&lead, "curve.certificate=%s", lead_cert) > 0);
+    free (lead_cert);
+    out = err = NULL;
+    cr_expect_eq (ts_tool (&s.broker, &out, &err, "campaign-status", "-o", lead, "--audit",
+                           "--kind", "targets", "--json", NULL),
+                  0, "%s", err);
+    cr_expect (s_has (out, "simulator rehearsal"), "%s", out);
+    free (out);
+    free (err);
+    for (int i = 0; i < 4; i++)
+        ts_stop (agents[i], 5000);
+    free (lead);
+    free (option);
+    free (gen);
+    free (data);
+    free (sim_cert);
+    s_stop (&s);
+}
+
+Test (curve, a_simulator_certificate_is_refused_unless_allowed, .timeout = 60)
+{
+    s_secured_t s;
+    s_start (&s, "", "");
+    char *sim_cert = s_path (s.keys, "rehearsal");
+    s_keys (&s, "simulator", "rehearsal", "--out", sim_cert, NULL);
+    char *roster = ts_write_file (s.broker.dir, "roster.csv", s_roster);
+    cr_expect_eq (SUBMIT_WITH (&s, NULL, NULL, "import-roster", roster), 0);
+    char *err = NULL;
+    /*  Not allowed: refused like an unknown certificate (the handshake fails: exit 3). */
+    cr_expect_eq (SUBMIT_WITH (&s, "rehearsal", &err, "--as", "L-001", "retro", "--kind",
+                               "worked", "--text", "x"),
+                  3, "%s", err);
+    free (err);
+    free (roster);
+    free (sim_cert);
     s_stop (&s);
 }
 

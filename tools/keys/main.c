@@ -29,6 +29,9 @@ static const char s_usage[] =
     "                         directory as ID.cert (metadata person = ID)\n"
     "  agent KIND --out FILE  the same for an agent kind (metadata agent-kind = KIND);\n"
     "                         agents find it as curve.agent_certificates/KIND.cert\n"
+    "  simulator NAME --out FILE  a simulator's certificate (metadata simulator = NAME):\n"
+    "                         campaign-sim plays every person with it, on a broker whose\n"
+    "                         broker.curve.allow_simulators is true (rehearsals, demos)\n"
     "  list                   every allowed certificate: name, person or agent kind, key\n"
     "  revoke NAME            remove NAME.cert from the certificates directory: the\n"
     "                         running broker refuses its holder from its next turn on\n"
@@ -104,7 +107,11 @@ s_issue (const char *program, const char *dir, const char *what, const char *nam
         return CLI_EXIT_REJECTED;
     }
     zcert_t *cert = zcert_new ();
-    zcert_set_meta (cert, strcmp (what, "person") == 0 ? "person" : "agent-kind", "%s", name);
+    zcert_set_meta (cert,
+                    strcmp (what, "person") == 0  ? "person"
+                    : strcmp (what, "agent") == 0 ? "agent-kind"
+                                                  : "simulator",
+                    "%s", name);
     char secret[4200];
     snprintf (secret, sizeof secret, "%s_secret", out);
     int rc = zcert_save (cert, out);
@@ -132,7 +139,7 @@ s_list (const char *program, const char *dir)
         return CLI_EXIT_REJECTED;
     }
     zfile_t **files = zdir_flatten (listing);
-    printf ("%-24s %-8s %-34s %s\n", "name", "kind", "person / agent kind", "public key");
+    printf ("%-24s %-9s %-34s %s\n", "name", "kind", "person / agent kind", "public key");
     for (size_t i = 0; files[i]; i++) {
         const char *path = zfile_filename (files[i], NULL);
         size_t len = strlen (path);
@@ -143,13 +150,17 @@ s_list (const char *program, const char *dir)
             continue;
         const char *person = zcert_meta (cert, "person");
         const char *kind = zcert_meta (cert, "agent-kind");
+        const char *simulator = zcert_meta (cert, "simulator");
         const char *base = strrchr (path, '/');
         base = base ? base + 1 : path;
-        printf ("%-24.*s %-8s %-34s %s\n", (int)(strlen (base) - 5), base,
-                person ? "person" : "agent",
-                person ? person
-                : kind ? kind
-                       : "?",
+        printf ("%-24.*s %-9s %-34s %s\n", (int)(strlen (base) - 5), base,
+                person ? "person"
+                : kind ? "agent"
+                       : "simulator",
+                person      ? person
+                : kind      ? kind
+                : simulator ? simulator
+                            : "?",
                 zcert_public_txt (cert));
         zcert_destroy (&cert);
     }
@@ -201,7 +212,8 @@ main (int argc, char **argv)
         rc = CLI_EXIT_CONFIG;
     } else if (strcmp (command, "broker") == 0 && cli.argc == 1)
         rc = s_broker (cli.program, key_file);
-    else if ((strcmp (command, "person") == 0 || strcmp (command, "agent") == 0) &&
+    else if ((strcmp (command, "person") == 0 || strcmp (command, "agent") == 0 ||
+              strcmp (command, "simulator") == 0) &&
              cli.argc == 4 && out) {
         if (!s_valid_name (name))
             rc = cli_usage_error (&cli, "'%s' is not a usable %s name (letters, digits, - _ .)",
@@ -217,7 +229,8 @@ main (int argc, char **argv)
             rc = s_revoke (cli.program, dir, name);
     } else
         rc = cli_usage_error (&cli, "expected broker | person ID --out FILE | agent KIND "
-                                    "--out FILE | list | revoke NAME");
+                                    "--out FILE | simulator NAME --out FILE | list | revoke "
+                                    "NAME");
     cli_end (&cli);
     return rc;
 }
