@@ -130,12 +130,14 @@ Test (demo, the_main_job_at_small_size, .timeout = 300)
         cr_expect (s_has (text, "\"auc_before\""), "the second retrospective ran: %s", second);
         free (text);
         free (second);
-        rc = ts_tool (&broker, &out, &err, "campaign-fleet", "-c", plays, "-o", model, "-o",
-                      state, "-o", reports, "stop", NULL);
-        cr_expect_eq (rc, 0, "second stop: %s %s", out, err);
-        free (out);
-        free (err);
     }
+    /*  Stopped whatever the start said: a start that gave up on one process keeps the
+        others (the broker among them) running. */
+    rc = ts_tool (&broker, &out, &err, "campaign-fleet", "-c", plays, "-o", model, "-o", state,
+                  "-o", reports, "stop", NULL);
+    cr_expect_eq (rc, 0, "second stop: %s %s", out, err);
+    free (out);
+    free (err);
     free (plays);
     free (model);
     free (state);
