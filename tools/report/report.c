@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/*  Open dir/name.tmp for writing; report_close renames it into place. */
-static FILE *
-s_open (const char *dir, const char *name, char *tmp, char *final, size_t size, err_t *err)
+FILE *
+report_file_open (const char *dir, const char *name, char *tmp, char *final, size_t size,
+                  err_t *err)
 {
     snprintf (final, size, "%s/%s", dir, name);
     snprintf (tmp, size, "%s/.%s.tmp", dir, name);
@@ -23,8 +23,8 @@ s_open (const char *dir, const char *name, char *tmp, char *final, size_t size, 
     return file;
 }
 
-static int
-s_close (FILE *file, const char *tmp, const char *final, err_t *err)
+int
+report_file_close (FILE *file, const char *tmp, const char *final, err_t *err)
 {
     bool ok = fflush (file) == 0 && !ferror (file);
     ok = fclose (file) == 0 && ok;
@@ -121,7 +121,7 @@ s_json_csv (const char *dir, const char *name, json_t *rows, const char *const *
             err_t *err)
 {
     char tmp[4200], final[4200];
-    FILE *file = s_open (dir, name, tmp, final, sizeof tmp, err);
+    FILE *file = report_file_open (dir, name, tmp, final, sizeof tmp, err);
     if (!file)
         return ERR_IO;
     for (int c = 0; columns[c]; c++)
@@ -142,7 +142,7 @@ s_json_csv (const char *dir, const char *name, json_t *rows, const char *const *
         }
         fputs ("\r\n", file);
     }
-    return s_close (file, tmp, final, err);
+    return report_file_close (file, tmp, final, err);
 }
 
 /*  The segmentation analyst's JSON (written by the broker into dir when it runs on
@@ -215,7 +215,8 @@ s_dashboard (const report_settings_t *settings, const Campaign__Snapshot *snapsh
              const client_pipeline_t *pipeline, err_t *err)
 {
     char tmp[4200], final[4200];
-    FILE *file = s_open (settings->dir, "dashboard.html", tmp, final, sizeof tmp, err);
+    FILE *file =
+        report_file_open (settings->dir, "dashboard.html", tmp, final, sizeof tmp, err);
     if (!file)
         return ERR_IO;
     dashboard_input_t input = {.snapshot = snapshot,
@@ -231,7 +232,7 @@ s_dashboard (const report_settings_t *settings, const Campaign__Snapshot *snapsh
         remove (tmp);
         return rc;
     }
-    return s_close (file, tmp, final, err);
+    return report_file_close (file, tmp, final, err);
 }
 
 int
@@ -249,32 +250,32 @@ report_write (client_t *client, const report_settings_t *settings, size_t *writt
     rc = client_pipeline (client, NULL, NULL, &pipeline, err);
     char tmp[4200], final[4200];
     FILE *file = NULL;
-    if (!rc && (file = s_open (dir, "snapshot.json", tmp, final, sizeof tmp, err))) {
+    if (!rc && (file = report_file_open (dir, "snapshot.json", tmp, final, sizeof tmp, err))) {
         json_t *object = view_snapshot_json (snapshot->snapshot);
         json_dumpf (object, file, JSON_INDENT (2));
         fputc ('\n', file);
         json_decref (object);
-        rc = s_close (file, tmp, final, err);
+        rc = report_file_close (file, tmp, final, err);
     } else if (!rc)
         rc = ERR_IO;
-    if (!rc && (file = s_open (dir, "pipeline.csv", tmp, final, sizeof tmp, err))) {
+    if (!rc && (file = report_file_open (dir, "pipeline.csv", tmp, final, sizeof tmp, err))) {
         s_csv_header (file);
         for (size_t i = 0; i < pipeline.n; i++)
             s_csv_row (file, pipeline.items[i]);
-        rc = s_close (file, tmp, final, err);
+        rc = report_file_close (file, tmp, final, err);
     } else if (!rc)
         rc = ERR_IO;
-    if (!rc && (file = s_open (dir, "pipeline.json", tmp, final, sizeof tmp, err))) {
+    if (!rc && (file = report_file_open (dir, "pipeline.json", tmp, final, sizeof tmp, err))) {
         json_t *array = json_array ();
         for (size_t i = 0; i < pipeline.n; i++)
             json_array_append_new (array, view_opportunity_json (pipeline.items[i]));
         json_dumpf (array, file, JSON_INDENT (1));
         fputc ('\n', file);
         json_decref (array);
-        rc = s_close (file, tmp, final, err);
+        rc = report_file_close (file, tmp, final, err);
     } else if (!rc)
         rc = ERR_IO;
-    if (!rc && (file = s_open (dir, "targets.csv", tmp, final, sizeof tmp, err))) {
+    if (!rc && (file = report_file_open (dir, "targets.csv", tmp, final, sizeof tmp, err))) {
         /*  The tiered target list: what is qualified and still open, best first. */
         Campaign__Opportunity **targets = calloc (pipeline.n + 1, sizeof *targets);
         size_t n = 0;
@@ -289,7 +290,7 @@ report_write (client_t *client, const report_settings_t *settings, size_t *writt
         for (size_t i = 0; i < n; i++)
             s_csv_row (file, targets[i]);
         free (targets);
-        rc = s_close (file, tmp, final, err);
+        rc = report_file_close (file, tmp, final, err);
     } else if (!rc)
         rc = ERR_IO;
     if (!rc)

@@ -40,4 +40,11 @@ typedef struct {
 int report_write (client_t *client, const report_settings_t *settings, size_t *written,
                   err_t *err);
 
+/*  One report file, complete or absent: report_file_open creates dir/.name.tmp (tmp and
+    final receive both paths, size bytes each), report_file_close flushes, closes and
+    renames it to dir/name, or removes it. NULL / ERR_IO with err naming the path. */
+FILE *report_file_open (const char *dir, const char *name, char *tmp, char *final, size_t size,
+                        err_t *err);
+int report_file_close (FILE *file, const char *tmp, const char *final, err_t *err);
+
 #endif

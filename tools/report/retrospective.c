@@ -1,6 +1,8 @@
 /*  retrospective.c: retrospective.md and the next campaign's files (retrospective.h). */
 #include "retrospective.h"
 
+#include "report.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -8,39 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static FILE *
-s_open (const char *dir, const char *name, char *tmp, char *final, size_t size, err_t *err)
-{
-    snprintf (final, size, "%s/%s", dir, name);
-    snprintf (tmp, size, "%s/.%s.tmp", dir, name);
-    FILE *file = fopen (tmp, "w");
-    if (!file)
-        err_set (err, ERR_IO, "cannot write %s: %s", tmp, strerror (errno));
-    return file;
-}
-
-static int
-s_close (FILE *file, const char *tmp, const char *final, err_t *err)
-{
-    bool ok = fflush (file) == 0 && !ferror (file);
-    ok = fclose (file) == 0 && ok;
-    if (!ok || rename (tmp, final) != 0) {
-        remove (tmp);
-        return err_set (err, ERR_IO, "cannot write %s: %s", final, strerror (errno));
-    }
-    return 0;
-}
-
 /*  A text file holding one string member of the JSON. */
 static int
 s_text_file (const char *dir, const char *name, const char *text, err_t *err)
 {
     char tmp[4200], final[4200];
-    FILE *file = s_open (dir, name, tmp, final, sizeof tmp, err);
+    FILE *file = report_file_open (dir, name, tmp, final, sizeof tmp, err);
     if (!file)
         return ERR_IO;
     fputs (text, file);
-    return s_close (file, tmp, final, err);
+    return report_file_close (file, tmp, final, err);
 }
 
 static double
@@ -226,11 +205,11 @@ retrospective_write (const char *dir, bool *written, err_t *err)
         return err_set (err, ERR_INVALID, "%s:%d: %s", path, jerr.line, jerr.text);
     }
     char tmp[4200], final[4200];
-    FILE *file = s_open (dir, "retrospective.md", tmp, final, sizeof tmp, err);
+    FILE *file = report_file_open (dir, "retrospective.md", tmp, final, sizeof tmp, err);
     int rc = file ? 0 : ERR_IO;
     if (file) {
         s_markdown (file, root);
-        rc = s_close (file, tmp, final, err);
+        rc = report_file_close (file, tmp, final, err);
     }
     const char *model =
         json_string_value (json_object_get (json_object_get (root, "model"), "model_file"));
