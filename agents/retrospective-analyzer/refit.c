@@ -1,12 +1,12 @@
 /*  refit.c: refitting the propensity model on outcomes (refit.h). */
 #include "refit.h"
 
+#include "answer.h"
 #include "csvreader.h"
 #include "model.h"
 #include "stats.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,40 +53,6 @@ refit_result_free (refit_result_t *result)
     memset (result, 0, sizeof *result);
 }
 
-/*  A growing text (the CSV, the notes). */
-typedef struct {
-    char *text;
-    size_t len, cap;
-    bool nomem;
-} s_text_t;
-
-static void s_add (s_text_t *t, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
-static void
-s_add (s_text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    int need = vsnprintf (NULL, 0, fmt, ap);
-    va_end (ap);
-    if (need < 0 || t->nomem)
-        return;
-    if (t->len + (size_t)need + 1 > t->cap) {
-        size_t cap = (t->cap + (size_t)need + 1) * 2;
-        char *grown = realloc (t->text, cap);
-        if (!grown) {
-            t->nomem = true;
-            return;
-        }
-        t->text = grown;
-        t->cap = cap;
-    }
-    va_start (ap, fmt);
-    vsnprintf (t->text + t->len, t->cap - t->len, fmt, ap);
-    va_end (ap);
-    t->len += (size_t)need;
-}
-
 static int
 s_play (const char *type)
 {
@@ -125,7 +91,7 @@ s_health (const Campaign__TaskInput *input, const char *id)
 /*  The training rows so far: one CSV line per row, the old model's probability and the
     label kept for the "before" figures. */
 typedef struct {
-    s_text_t csv;
+    answer_t csv;
     double *p_old;
     int *label;
     int *play;
@@ -167,12 +133,12 @@ s_row (const refit_t *self, s_rows_t *rows, const Campaign__TaskInput *input,
     }
     rows->p_old[rows->n] = old.score / 100;
     rows->play[rows->n] = play;
-    rows->start[rows->n] = rows->csv.len;
+    rows->start[rows->n] = rows->csv.text_len;
     rows->label[rows->n++] = won;
     rows->per_play[play][won]++;
     for (int k = 0; k < PROP_FEATURES; k++)
-        s_add (&rows->csv, "%.17g,", x[k]);
-    s_add (&rows->csv, "%s,%d\n", propensity_plays[play], won);
+        answer_say (&rows->csv, "%.17g,", x[k]);
+    answer_say (&rows->csv, "%s,%d\n", propensity_plays[play], won);
 }
 
 int
@@ -188,8 +154,8 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
     qsort (sorted, input->n_accounts, sizeof *sorted, s_by_id);
     s_rows_t rows = {0};
     for (int k = 0; k < PROP_FEATURES; k++)
-        s_add (&rows.csv, "%s,", propensity_features[k]);
-    s_add (&rows.csv, "play,won\n");
+        answer_say (&rows.csv, "%s,", propensity_features[k]);
+    answer_say (&rows.csv, "play,won\n");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         const char *stage = o->stage ? o->stage : "";
@@ -223,7 +189,7 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
     }
     /*  The plays with enough rows of both outcomes are refitted; the others' rows stay out
         of the fit. */
-    s_text_t notes = {0}, refitted = {0}, fit_csv = {0};
+    answer_t notes = {0}, refitted = {0}, fit_csv = {0};
     bool use[PROP_PLAYS] = {false};
     size_t usable = 0;
     for (int p = 0; p < PROP_PLAYS; p++) {
@@ -232,29 +198,31 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
                  rows.per_play[p][1] >= (size_t)self->folds;
         if (use[p]) {
             usable++;
-            s_add (&refitted, "%s%s", refitted.len ? ", " : "", propensity_plays[p]);
+            answer_say (&refitted, "%s%s", refitted.text_len ? ", " : "", propensity_plays[p]);
         } else if (n)
-            s_add (&notes,
-                   "%s%s: %zu won and %zu lost is too few to refit (retrospective.model."
-                   "min_rows %zu, and %d of each for the folds): the campaign's coefficients "
-                   "stay",
-                   notes.len ? "; " : "", propensity_plays[p], rows.per_play[p][1],
-                   rows.per_play[p][0], self->min_rows, self->folds);
+            answer_say (
+                &notes,
+                "%s%s: %zu won and %zu lost is too few to refit (retrospective.model."
+                "min_rows %zu, and %d of each for the folds): the campaign's coefficients "
+                "stay",
+                notes.text_len ? "; " : "", propensity_plays[p], rows.per_play[p][1],
+                rows.per_play[p][0], self->min_rows, self->folds);
     }
     if (!rc && usable) {
         /*  The header and the usable plays' rows. */
-        s_add (&fit_csv, "%.*s", (int)(rows.n ? rows.start[0] : rows.csv.len), rows.csv.text);
+        answer_say (&fit_csv, "%.*s", (int)(rows.n ? rows.start[0] : rows.csv.text_len),
+                    rows.csv.text);
         for (size_t r = 0; r < rows.n; r++)
             if (use[rows.play[r]]) {
-                size_t end = r + 1 < rows.n ? rows.start[r + 1] : rows.csv.len;
-                s_add (&fit_csv, "%.*s", (int)(end - rows.start[r]),
-                       rows.csv.text + rows.start[r]);
+                size_t end = r + 1 < rows.n ? rows.start[r + 1] : rows.csv.text_len;
+                answer_say (&fit_csv, "%.*s", (int)(end - rows.start[r]),
+                            rows.csv.text + rows.start[r]);
             }
         csvreader_t *csv = NULL;
         model_t *model = NULL;
-        rc = fit_csv.nomem
-                 ? err_set (err, ERR_NOMEM, "out of memory")
-                 : csvreader_parse ("campaign outcomes", fit_csv.text, fit_csv.len, &csv, err);
+        rc = fit_csv.nomem ? err_set (err, ERR_NOMEM, "out of memory")
+                           : csvreader_parse ("campaign outcomes", fit_csv.text,
+                                              fit_csv.text_len, &csv, err);
         model_options_t options;
         model_options_default (&options);
         options.label = "won";
@@ -271,7 +239,7 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
         if (!rc)
             model_cv (model, &folds, &out->auc_after, &out->brier_after);
         for (size_t i = 0; !rc && i < model_notes (model); i++)
-            s_add (&notes, "%s%s", notes.len ? "; " : "", model_note (model, i));
+            answer_say (&notes, "%s%s", notes.text_len ? "; " : "", model_note (model, i));
         char *text = NULL;
         size_t size = 0;
         FILE *memory = rc ? NULL : open_memstream (&text, &size);
@@ -295,8 +263,9 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
         model_destroy (&model);
         csvreader_destroy (&csv);
     } else if (!rc && !usable)
-        s_add (&notes, "%sno play has enough outcomes to refit: the campaign's model stays",
-               notes.len ? "; " : "");
+        answer_say (&notes,
+                    "%sno play has enough outcomes to refit: the campaign's model stays",
+                    notes.text_len ? "; " : "");
     if (!rc && (notes.nomem || refitted.nomem))
         rc = err_set (err, ERR_NOMEM, "out of memory");
     out->notes = notes.text ? notes.text : strdup ("");
