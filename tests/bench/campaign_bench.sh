@@ -48,7 +48,7 @@ for n in "${sizes[@]}"; do
         printf '%-9s %8s %8s %8s %8s | %-34s %8s %9s\n' "" "" "" "" "" "$name" "$cpu" "$peak"
     done <"$state/state/fleet.status"
     "$bin/campaign-fleet" "${opts[@]}" stop >/dev/null
-    grep -E 'ARR won|deals  |submissions' "$state/sim.out" | sed 's/^/          /'
+    grep -E 'ARR won|deals  |overridden|submissions' "$state/sim.out" | sed 's/^/          /'
     echo "load after $n: $(cut -d' ' -f1-3 /proc/loadavg)"
     rm -rf "$state"
 done
