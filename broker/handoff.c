@@ -8,28 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    const char *team;
-    int64_t open;
-} s_team_count_t;
-
-static void
-s_team_count (void *arg, const char *team, int64_t open, int32_t oldest_day)
-{
-    s_team_count_t *find = arg;
-    if (strcmp (find->team, team) == 0)
-        find->open = open;
-}
-
 /*  Announce a handoff and the team's new open count on handoff.<team>. */
 static void
 s_publish (const turn_t *turn, const Campaign__Handoff *handoff, const char *what)
 {
-    s_team_count_t find = {handoff->team, 0};
-    err_t err;
-    if (store_handoffs_open (turn->store, s_team_count, &find, &err))
-        log_error ("counting open handoffs: %s", err.msg);
-    int64_t open = find.open;
+    int64_t open = store_handoffs_open_count (turn->store, handoff->team);
     Campaign__Count count = CAMPAIGN__COUNT__INIT;
     count.name = handoff->team;
     count.has_count = 1;

@@ -146,7 +146,8 @@ static const char s_schema_audit[] =
     "  BEGIN SELECT RAISE (ABORT, 'the journal is append-only'); END;";
 
 /*  Aggregates the snapshot shows, kept in memory so a snapshot costs nothing however
-    large the portfolio: accounts per health band, opportunities and ARR per stage. They
+    large the portfolio: accounts per health band, opportunities and ARR per stage, open
+    handoffs per team (announced with every new handoff). They
     follow every write; a rollback that undid such a write reloads them from the tables. */
 #define STORE_GROUPS_MAX 32
 
@@ -165,9 +166,10 @@ struct _store_t {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q_COUNT];
     char *path;
-    s_groups_t bands;   /* health band -> accounts */
-    s_groups_t stages;  /* pipeline stage -> opportunities, potential ARR */
-    bool touched;       /* an aggregate moved since the last commit or savepoint */
+    s_groups_t bands;         /* health band -> accounts */
+    s_groups_t stages;        /* pipeline stage -> opportunities, potential ARR */
+    s_groups_t open_handoffs; /* team -> handoffs not acknowledged */
+    bool touched;             /* an aggregate moved since the last commit or savepoint */
     bool saved_touched; /* the same, for the part of the transaction before the savepoint */
 };
 
@@ -195,17 +197,20 @@ s_load_groups (store_t *self, err_t *err)
 {
     memset (&self->bands, 0, sizeof self->bands);
     memset (&self->stages, 0, sizeof self->stages);
+    memset (&self->open_handoffs, 0, sizeof self->open_handoffs);
     sqlite3_stmt *stmt;
-    const char *const sql[2] = {"SELECT band, count(*), 0 FROM health GROUP BY band",
+    const char *const sql[3] = {"SELECT band, count(*), 0 FROM health GROUP BY band",
                                 "SELECT stage, count(*), total (potential_arr) FROM "
-                                "opportunities GROUP BY stage"};
-    for (int q = 0; q < 2; q++) {
+                                "opportunities GROUP BY stage",
+                                "SELECT team, count(*), 0 FROM handoffs "
+                                "WHERE acked_by IS NULL GROUP BY team"};
+    s_groups_t *const into[3] = {&self->bands, &self->stages, &self->open_handoffs};
+    for (int q = 0; q < 3; q++) {
         if (sqlite3_prepare_v2 (self->db, sql[q], -1, &stmt, NULL) != SQLITE_OK)
             return err_set (err, ERR_STORAGE, "store %s: aggregates: %s", self->path,
                             sqlite3_errmsg (self->db));
         while (sqlite3_step (stmt) == SQLITE_ROW)
-            s_group_add (q ? &self->stages : &self->bands,
-                         (const char *)sqlite3_column_text (stmt, 0),
+            s_group_add (into[q], (const char *)sqlite3_column_text (stmt, 0),
                          sqlite3_column_int64 (stmt, 1), sqlite3_column_double (stmt, 2));
         sqlite3_finalize (stmt);
     }
@@ -928,6 +933,10 @@ store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_da
     rc = s_run (self, stmt, err, "handoff body");
     free (data);
     *created = rc == 0;
+    if (*created) {
+        s_group_add (&self->open_handoffs, handoff->team, 1, 0);
+        self->touched = true;
+    }
     return rc;
 }
 
@@ -978,6 +987,7 @@ store_handoff_ack (store_t *self, const char *id, const char *person, int32_t da
         return rc;
     }
     char *old_by = handoff->acked_by, *old_date = handoff->acked;
+    char *team = handoff->team ? strdup (handoff->team) : NULL;
     handoff->acked_by = (char *)person;
     handoff->acked = (char *)date;
     size_t size;
@@ -985,14 +995,17 @@ store_handoff_ack (store_t *self, const char *id, const char *person, int32_t da
     handoff->acked_by = old_by;
     handoff->acked = old_date;
     campaign__handoff__free_unpacked (handoff, NULL);
-    if (!data)
+    if (!data) {
+        free (team);
         return err_set (err, ERR_NOMEM, "out of memory");
+    }
     sqlite3_stmt *stmt;
     if ((rc = s_prepare (self,
                          "UPDATE handoffs SET acked_by = ?2, acked_day = ?3, body = ?4 "
                          "WHERE seq = ?1",
                          &stmt, err))) {
         free (data);
+        free (team);
         return rc;
     }
     sqlite3_bind_int64 (stmt, 1, s_handoff_seq (id));
@@ -1001,7 +1014,21 @@ store_handoff_ack (store_t *self, const char *id, const char *person, int32_t da
     sqlite3_bind_blob (stmt, 4, data, (int)size, SQLITE_STATIC);
     rc = s_run (self, stmt, err, "handoff ack");
     free (data);
+    if (!rc && team) {
+        s_group_add (&self->open_handoffs, team, -1, 0);
+        self->touched = true;
+    }
+    free (team);
     return rc;
+}
+
+int64_t
+store_handoffs_open_count (store_t *self, const char *team)
+{
+    for (int i = 0; team && i < self->open_handoffs.n; i++)
+        if (strcmp (self->open_handoffs.items[i].name, team) == 0)
+            return self->open_handoffs.items[i].count;
+    return 0;
 }
 
 int

@@ -166,6 +166,9 @@ int store_handoff_ack (store_t *self, const char *id, const char *person, int32_
 typedef void (store_handoff_fn) (void *arg, const char *team, int64_t open,
                                  int32_t oldest_created_day);
 int store_handoffs_open (store_t *self, store_handoff_fn *fn, void *arg, err_t *err);
+/*  Handoffs of team not acknowledged yet, from the store's in-memory aggregate (no scan:
+    it is announced with every handoff opened). */
+int64_t store_handoffs_open_count (store_t *self, const char *team);
 
 /*  Facts results establish, by name (the last one wins). */
 int store_fact_set (store_t *self, const char *name, const char *text, double number,

@@ -3,9 +3,16 @@
 # campaign-sim, campaign-report) at each portfolio size (default 1500 20000), with the
 # wall time of each step and each process's CPU time and peak memory (VmHWM), read from
 # /proc just before the fleet stops. Issue 8's scaling benchmark; not part of the tests.
+# BUILD_DIR (default build) names the build; SIM_IN_FLIGHT sets sim.in_flight (else the
+# configuration's); BENCH_OPTS adds settings (PATH=VALUE, space-separated) to every process. The load average is printed before and after each size: the figures
+# mean little on a machine that is busy with something else.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/bin
+bin=${BUILD_DIR:-build}/bin
+[[ "$bin" == /* ]] || bin=$PWD/$bin
+extra=()
+[ -z "${SIM_IN_FLIGHT:-}" ] || extra=(-o "sim.in_flight=$SIM_IN_FLIGHT")
+for setting in ${BENCH_OPTS:-}; do extra+=(-o "$setting"); done
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1500 20000)
 hz=$(getconf CLK_TCK)
@@ -16,7 +23,9 @@ for n in "${sizes[@]}"; do
     state=$(mktemp -d "${TMPDIR:-/tmp}/campaign-bench-XXXXXX")
     opts=(-c config/campaign.cfg -o "broker.state_dir=$state/state"
           -o "broker.endpoint=ipc://$state/b.ipc" -o "broker.status_endpoint=ipc://$state/s.ipc"
-          -o "reports.dir=$state/reports" -o "log.level=warn" -o "client.timeout_ms=600000")
+          -o "reports.dir=$state/reports" -o "log.level=warn" -o "client.timeout_ms=600000"
+          ${extra[@]+"${extra[@]}"})
+    echo "load before $n: $(cut -d' ' -f1-3 /proc/loadavg)"
     t0=$(date +%s.%N)
     "$bin/campaign-gen" --accounts "$n" --seed 7 --out "$state/data" >/dev/null
     t1=$(date +%s.%N)
@@ -39,6 +48,7 @@ for n in "${sizes[@]}"; do
         printf '%-9s %8s %8s %8s %8s | %-34s %8s %9s\n' "" "" "" "" "" "$name" "$cpu" "$peak"
     done <"$state/state/fleet.status"
     "$bin/campaign-fleet" "${opts[@]}" stop >/dev/null
-    grep -E 'ARR won|deals' "$state/sim.out" | sed 's/^/          /'
+    grep -E 'ARR won|deals  |overridden|submissions' "$state/sim.out" | sed 's/^/          /'
+    echo "load after $n: $(cut -d' ' -f1-3 /proc/loadavg)"
     rm -rf "$state"
 done

@@ -776,6 +776,16 @@ Test (store, handoff_ack)
     cr_assert_eq (open.counts[0], 1);
     cr_assert_str_eq (open.kinds[1], "sales");
     cr_assert_eq (open.counts[1], 2);
+    cr_expect_eq (store_handoffs_open_count (fx.store, "sales"), 2, "the in-memory count");
+    cr_expect_eq (store_handoffs_open_count (fx.store, "product"), 0);
+
+    /*  A rolled-back handoff is not counted. */
+    char undone[16];
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    s_add_handoff (fx.store, "sales", "O9", 8, undone, sizeof undone);
+    cr_expect_eq (store_handoffs_open_count (fx.store, "sales"), 3);
+    store_rollback (fx.store);
+    cr_expect_eq (store_handoffs_open_count (fx.store, "sales"), 2, "after the rollback");
 
     cr_assert_eq (store_begin (fx.store, &err), 0);
     cr_assert_eq (store_handoff_ack (fx.store, h1, "bob", 10, "2026-10-15", &err), 0, "%s",
@@ -790,10 +800,13 @@ Test (store, handoff_ack)
     cr_assert_eq (after.n, 2);
     cr_assert_str_eq (after.kinds[1], "sales");
     cr_assert_eq (after.counts[1], 1);
+    cr_expect_eq (store_handoffs_open_count (fx.store, "sales"), 1, "an ack is counted");
 
     /*  The first acknowledgement is the one on record, across a reopen. */
     store_destroy (&fx.store);
     s_open (&fx);
+    cr_expect_eq (store_handoffs_open_count (fx.store, "sales"), 1, "loaded on opening");
+    cr_expect_eq (store_handoffs_open_count (fx.store, "marketing"), 1);
     err_clear (&err);
     cr_assert_eq (store_handoff_ack (fx.store, h1, "dave", 12, "2026-10-17", &err), ERR_STATE);
     cr_assert_not_null (strstr (err.msg, "bob"), "%s", err.msg);

@@ -1,16 +1,24 @@
 /*  sim.c: the participant simulator (see sim.h).
 
-    One client (Lazy Pirate, lib/client.h) carries every person's submissions, each
-    signed with the person's id; one SUB socket follows "handoff." from the start so no
-    handoff is missed. The week loop is: settle (no task queued or leased), clear a held
-    gate (targets, else an override), the week's people work, settle, acknowledge the
-    open handoffs, advance. The figures of the summary are read back from the broker
-    (pipeline and gate history), so a re-run reports the same campaign. */
+    The people's many submissions (notes, stage changes, outcomes, handoff
+    acknowledgements) go through a pool of sim.in_flight clients (lib/clientpool.h), so
+    the broker's group commit shares its fsyncs among them; what is about one account
+    keeps its order (the pool's key is the account), and the pool is drained before
+    anything reads the broker's state, so a week sees what the last one did. Imports,
+    targets, overrides, the clock and the retrospective go alone through one client
+    (Lazy Pirate, lib/client.h), which also reads snapshots and the pipeline. Each
+    submission is signed with the person's id; one SUB socket follows "handoff." from
+    the start so no handoff is missed. The week loop is: settle (no task queued or
+    leased), clear a held gate (targets, else an override), the week's people work,
+    settle, acknowledge the open handoffs, advance. The figures of the summary are read
+    back from the broker (pipeline and gate history), so a re-run reports the same
+    campaign. */
 #include "rng.h"
 #include "sim.h"
 
 #include "calendar.h"
 #include "client.h"
+#include "clientpool.h"
 #include "csvreader.h"
 #include "records.h"
 #include "signals.h"
@@ -49,6 +57,10 @@ static const char *const s_timing_later[] = {"next year", "6 months", "not this 
 
 #define S_COUNT(array) (sizeof (array) / sizeof (array)[0])
 
+/*  Submissions queued per pooled client before the people wait: enough to keep every
+    client busy, few enough that a million accounts' notes are not all in memory. */
+#define S_QUEUE_PER_CLIENT 64
+
 /*  ---------------------------------------------------------------------------------
     Draws: xoshiro256** seeded by splitmix64, one stream per decision and entity. */
 
@@ -86,6 +98,7 @@ typedef struct {
     char *id;
     char *team;
     char *ae;
+    char *subject; /* kind, opportunity and account: the same whatever id the broker gave */
     bool acked;
 } s_handoff_t;
 
@@ -98,12 +111,14 @@ struct _sim_t {
     sim_options_t options;
     char *data_dir;
     conf_t *conf;
-    client_t *client;
+    client_t *client;   /* snapshots, pipelines and the submissions that must go alone */
+    clientpool_t *pool; /* the people's many submissions, sim.in_flight at a time */
     zsock_t *sub;
     char *campaign;
     uint64_t base; /* seed and campaign, mixed */
     int64_t poll_ms;
     int64_t settle_timeout_ms;
+    int64_t in_flight;
     int64_t weeks;
     double target_arr, target_conversion, target_investment;
     int64_t target_deals;
@@ -118,7 +133,8 @@ struct _sim_t {
     s_people_t csms, aes, leaders, marketing, product, operators;
 
     zhash_t *handoffs; /* id -> s_handoff_t */
-    size_t handoffs_seen, handoffs_acked;
+    size_t handoffs_seen;
+    unsigned handoffs_acked;
     bool targets_sent;
     bool noted_early; /* the week-3 share of the notes went out */
 
@@ -270,6 +286,7 @@ s_handoff_free (void *item)
     free (handoff->id);
     free (handoff->team);
     free (handoff->ae);
+    free (handoff->subject);
     free (handoff);
 }
 
@@ -298,6 +315,8 @@ sim_new (conf_t *conf, const sim_options_t *options, sim_t **out, err_t *err)
         rc = conf_int_range (conf, "sim.settle_timeout_ms", 600000, 100, 86400000,
                              &self->settle_timeout_ms, err);
     if (!rc)
+        rc = conf_int_range (conf, "sim.in_flight", 16, 1, 1024, &self->in_flight, err);
+    if (!rc)
         rc = conf_double_range (conf, "sim.targets.arr_goal", 400000.0, 0.0, 1e12,
                                 &self->target_arr, err);
     if (!rc)
@@ -317,6 +336,9 @@ sim_new (conf_t *conf, const sim_options_t *options, sim_t **out, err_t *err)
     }
     if (!rc)
         rc = client_new_from_conf (conf, "campaign-sim", &self->client, err);
+    if (!rc)
+        rc = clientpool_new_from_conf (conf, "campaign-sim", (size_t)self->in_flight,
+                                       S_QUEUE_PER_CLIENT, &self->pool, err);
 
     /*  The data, all checked before anything is sent. */
     char path[4096];
@@ -376,6 +398,7 @@ sim_destroy (sim_t **self_p)
     sim_t *self = self_p ? *self_p : NULL;
     if (!self)
         return;
+    clientpool_destroy (&self->pool); /* first: its callbacks update self */
     zsock_destroy (&self->sub);
     client_destroy (&self->client);
     if (self->portfolio)
@@ -430,41 +453,68 @@ s_message_id (sim_t *self, const char *action, char *out)
     snprintf (out, WIRE_ID_MAX + 1, "sim-%016" PRIx64 "%016" PRIx64, high, low);
 }
 
-/*  Send one submission as person. 0 when acknowledged (or a duplicate of one), ERR_REJECTED
-    with the broker's reason, ERR_UNREACHABLE. */
-static int
-s_submit (sim_t *self, const char *person, const char *action, Campaign__Submission *submission,
-          err_t *err)
+/*  The envelope of a submission as person (sender holds 160 bytes). */
+static void
+s_envelope (sim_t *self, const char *person, const char *action,
+            Campaign__Submission *submission, wire_out_t *out, char *sender)
 {
-    wire_out_t out;
-    client_prepare (self->client, &out);
-    s_message_id (self, action, out.id);
-    char sender[160];
-    snprintf (sender, sizeof sender, "campaign-sim/%s", person);
-    out.env.sender = sender;
+    client_prepare (self->client, out);
+    s_message_id (self, action, out->id);
+    snprintf (sender, 160, "campaign-sim/%s", person);
+    out->env.sender = sender;
     submission->person = (char *)person;
-    out.env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
-    out.env.submission = submission;
-    wire_envelope_t *reply = NULL;
-    /*  client_submit sends a large import in parts, with ids derived from this one. */
-    int rc = client_submit (self->client, &out.env, NULL, NULL, &reply, err);
-    if (rc) {
-        wire_free (&reply);
-        return rc;
-    }
+    out->env.body_case = CAMPAIGN__ENVELOPE__BODY_SUBMISSION;
+    out->env.submission = submission;
+}
+
+/*  Count the broker's answer to action: 0 for an ack (or a duplicate of one),
+    ERR_REJECTED with the broker's reason. */
+static int
+s_count (sim_t *self, const char *person, const char *action, const wire_envelope_t *reply,
+         err_t *err)
+{
     if (reply->body_case == CAMPAIGN__ENVELOPE__BODY_ACK) {
         if (reply->ack->has_duplicate && reply->ack->duplicate)
             self->duplicates++;
         else
             self->accepted++;
-    } else {
-        self->rejected++;
-        rc = err_set (err, ERR_REJECTED, "%s (as %s) was rejected: %s", action, person,
-                      reply->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
-                              reply->rejection->message
-                          ? reply->rejection->message
-                          : wire_body_name (reply->body_case));
+        return 0;
     }
+    self->rejected++;
+    return err_set (err, ERR_REJECTED, "%s (as %s) was rejected: %s", action, person,
+                    reply->body_case == CAMPAIGN__ENVELOPE__BODY_REJECTION &&
+                            reply->rejection->message
+                        ? reply->rejection->message
+                        : wire_body_name (reply->body_case));
+}
+
+/*  Wait until every submission in flight is answered: before anything that reads the
+    broker's state or the counters, and before a submission that must go alone. 0, or
+    the first hard error (ERR_UNREACHABLE) of any of them. */
+static int
+s_drain (sim_t *self, err_t *err)
+{
+    return clientpool_drain (self->pool, err);
+}
+
+/*  Send one submission as person, after everything in flight, and wait for it. 0 when
+    acknowledged (or a duplicate of one), ERR_REJECTED with the broker's reason,
+    ERR_UNREACHABLE. */
+static int
+s_submit (sim_t *self, const char *person, const char *action, Campaign__Submission *submission,
+          err_t *err)
+{
+    int rc = s_drain (self, err);
+    if (rc)
+        return rc;
+    wire_out_t out;
+    char sender[160];
+    s_envelope (self, person, action, submission, &out, sender);
+    wire_envelope_t *reply = NULL;
+    /*  client_submit sends a large import in parts, with ids derived from this one. */
+    rc = client_submit (self->client, &out.env, NULL, NULL, &reply, err);
+    if (!rc)
+        rc = s_count (self, person, action, reply, err);
     wire_free (&reply);
     return rc;
 }
@@ -483,10 +533,73 @@ s_submit_soft (sim_t *self, const char *person, const char *action,
     return rc;
 }
 
+/*  A submission in flight: what to count when the broker acknowledges it. */
+typedef struct {
+    sim_t *sim;
+    unsigned *counted; /* one more when acknowledged (NULL: none) */
+    unsigned *also;    /* a second figure (a note's feature request), or NULL */
+    char person[64];
+    char action[192];
+} s_in_flight_t;
+
+/*  The pool's answer (serialised under its lock, so the counters need no lock of their
+    own; the week reads them after s_drain). A hard error is s_drain's to report. */
+static void
+s_answered (void *arg, int rc, const wire_envelope_t *reply, const err_t *err)
+{
+    (void)err;
+    s_in_flight_t *in_flight = arg;
+    err_t why;
+    if (rc == 0 &&
+        s_count (in_flight->sim, in_flight->person, in_flight->action, reply, &why) == 0) {
+        if (in_flight->counted)
+            (*in_flight->counted)++;
+        if (in_flight->also)
+            (*in_flight->also)++;
+    } else if (rc == 0)
+        fprintf (stderr, "campaign-sim: warning: %s\n", why.msg);
+    free (in_flight);
+}
+
+/*  Queue a submission a person may get wrong without stopping the campaign (a rejection
+    is reported as a warning when it comes back) among sim.in_flight in flight. key
+    keeps the order of what is about one account: its submissions go one after another.
+    counted and also (may be NULL) grow when it is acknowledged. 0 when queued, else the
+    first hard error of the submissions before it. */
+static int
+s_submit_later (sim_t *self, const char *key, const char *person, const char *action,
+                Campaign__Submission *submission, unsigned *counted, unsigned *also, err_t *err)
+{
+    s_in_flight_t *in_flight = calloc (1, sizeof *in_flight);
+    if (!in_flight)
+        return err_set (err, ERR_NOMEM, "out of memory");
+    in_flight->sim = self;
+    in_flight->counted = counted;
+    in_flight->also = also;
+    snprintf (in_flight->person, sizeof in_flight->person, "%s", person);
+    snprintf (in_flight->action, sizeof in_flight->action, "%s", action);
+    wire_out_t out;
+    char sender[160];
+    s_envelope (self, person, action, submission, &out, sender);
+    int rc = clientpool_submit (self->pool, key, &out.env, s_answered, in_flight, err);
+    if (rc)
+        free (in_flight);
+    return rc;
+}
+
 static int
 s_snapshot (sim_t *self, wire_envelope_t **out, err_t *err)
 {
-    return client_snapshot (self->client, out, err);
+    int rc = s_drain (self, err);
+    return rc ? rc : client_snapshot (self->client, out, err);
+}
+
+/*  The pipeline, once what is in flight has been applied. */
+static int
+s_pipeline (sim_t *self, client_pipeline_t *out, err_t *err)
+{
+    int rc = s_drain (self, err);
+    return rc ? rc : client_pipeline (self->client, NULL, NULL, out, err);
 }
 
 static void
@@ -506,8 +619,12 @@ s_handoff_event (sim_t *self, const Campaign__Handoff *handoff)
     known->id = strdup (handoff->handoff_id);
     known->team = strdup (handoff->team ? handoff->team : "");
     known->ae = strdup (handoff->ae ? handoff->ae : "");
+    known->subject = zsys_sprintf ("%s/%s/%s/%s", handoff->kind ? handoff->kind : "",
+                                   handoff->team ? handoff->team : "",
+                                   handoff->opportunity_id ? handoff->opportunity_id : "",
+                                   handoff->account_id ? handoff->account_id : "");
     known->acked = acked;
-    if (!known->id || !known->team || !known->ae ||
+    if (!known->id || !known->team || !known->ae || !known->subject ||
         zhash_insert (self->handoffs, known->id, known) != 0) {
         s_handoff_free (known);
         return;
@@ -746,12 +863,8 @@ s_note (sim_t *self, const s_call_t *call, err_t *err)
     submission.note = &note;
     char action[256];
     snprintf (action, sizeof action, "note %s", call->account_id);
-    int rc = s_submit_soft (self, call->csm, action, &submission, err);
-    if (rc == 0) {
-        self->notes++;
-        self->feature_requests += request != NULL;
-    }
-    return rc;
+    return s_submit_later (self, call->account_id, call->csm, action, &submission, &self->notes,
+                           request ? &self->feature_requests : NULL, err);
 }
 
 static int
@@ -766,9 +879,8 @@ s_stage (sim_t *self, const char *person, const Campaign__Opportunity *opportuni
     submission.stage = &change;
     char action[256];
     snprintf (action, sizeof action, "stage %s %s", opportunity->opportunity_id, stage);
-    int rc = s_submit_soft (self, person, action, &submission, err);
-    self->stages += rc == 0;
-    return rc;
+    return s_submit_later (self, opportunity->account_id, person, action, &submission,
+                           &self->stages, NULL, err);
 }
 
 /*  Weeks 3-4: every account with an open opportunity gets a discovery call, half of
@@ -778,7 +890,7 @@ static int
 s_discovery (sim_t *self, uint32_t week, err_t *err)
 {
     client_pipeline_t pipeline;
-    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
+    int rc = s_pipeline (self, &pipeline, err);
     if (rc)
         return rc;
     s_call_t *calls = calloc (pipeline.n ? pipeline.n : 1, sizeof *calls);
@@ -824,6 +936,8 @@ s_discovery (sim_t *self, uint32_t week, err_t *err)
         self->noted_early = true;
     free (calls);
     client_pipeline_free (&pipeline);
+    if (rc >= 0)
+        rc = s_drain (self, err); /* the figures below count what was acknowledged */
     s_progress (self,
                 "week %u: CSMs sent %u discovery notes (%u feature requests so far), "
                 "%u deals into discovery",
@@ -861,9 +975,8 @@ s_outcome (sim_t *self, const char *person, const Campaign__Opportunity *opportu
     submission.outcome = &outcome;
     char action[256];
     snprintf (action, sizeof action, "outcome %s", opportunity->opportunity_id);
-    int rc = s_submit_soft (self, person, action, &submission, err);
-    self->outcomes += rc == 0;
-    return rc;
+    return s_submit_later (self, opportunity->account_id, person, action, &submission,
+                           &self->outcomes, NULL, err);
 }
 
 /*  Weeks 5-10: each qualified deal follows its play's timeline from the day it opened:
@@ -877,7 +990,7 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
         return err_set (err, ERR_STATE, "week %u: the snapshot has no campaign date",
                         snap->week);
     client_pipeline_t pipeline;
-    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
+    int rc = s_pipeline (self, &pipeline, err);
     if (rc)
         return rc;
     unsigned before_stages = self->stages, before_outcomes = self->outcomes;
@@ -911,6 +1024,8 @@ s_deals (sim_t *self, const Campaign__Snapshot *snap, err_t *err)
         rc = s_stage (self, target >= 2 ? closer : csm, o, stage, err);
     }
     client_pipeline_free (&pipeline);
+    if (rc >= 0)
+        rc = s_drain (self, err); /* the figures below count what was acknowledged */
     s_progress (self, "week %u (%s): %u stage changes, %u outcomes", snap->week, snap->date,
                 self->stages - before_stages, self->outcomes - before_outcomes);
     return rc < 0 ? rc : 0;
@@ -921,7 +1036,7 @@ static int
 s_tally (sim_t *self, err_t *err)
 {
     client_pipeline_t pipeline;
-    int rc = client_pipeline (self->client, NULL, NULL, &pipeline, err);
+    int rc = s_pipeline (self, &pipeline, err);
     if (rc)
         return rc;
     memset (self->plays, 0, sizeof self->plays);
@@ -1051,8 +1166,11 @@ s_handoff_owner (sim_t *self, const s_handoff_t *handoff)
         return handoff->ae;
     if (!team->n)
         team = &self->leaders;
+    /*  Drawn by subject, not by id: the broker numbers handoffs in the order it applies
+        the submissions that open them, which differs between runs when several are in
+        flight. */
     rng_t rng;
-    s_stream (self, &rng, "handoff-owner", handoff->id);
+    s_stream (self, &rng, "handoff-owner", handoff->subject);
     return team->ids[s_rng_pick (&rng, team->n)];
 }
 
@@ -1085,8 +1203,8 @@ s_ack_handoffs (sim_t *self, err_t *err)
     if (n)
         qsort (pending, n, sizeof *pending, s_compare_handoffs);
     int rc = 0;
-    size_t acked = 0;
-    for (size_t i = 0; rc >= 0 && i < n; i++) {
+    unsigned before = self->handoffs_acked;
+    for (size_t i = 0; !rc && i < n; i++) {
         Campaign__AckHandoff ack = CAMPAIGN__ACK_HANDOFF__INIT;
         ack.handoff_id = pending[i]->id;
         Campaign__Submission submission = CAMPAIGN__SUBMISSION__INIT;
@@ -1094,17 +1212,17 @@ s_ack_handoffs (sim_t *self, err_t *err)
         submission.ack_handoff = &ack;
         char action[128];
         snprintf (action, sizeof action, "ack-handoff %s", pending[i]->id);
-        rc = s_submit_soft (self, s_handoff_owner (self, pending[i]), action, &submission, err);
+        rc = s_submit_later (self, pending[i]->id, s_handoff_owner (self, pending[i]), action,
+                             &submission, &self->handoffs_acked, NULL, err);
         pending[i]->acked = true; /* taken care of, or refused: not asked again */
-        if (rc == 0) {
-            self->handoffs_acked++;
-            acked++;
-        }
     }
     free (pending);
-    if (acked)
-        s_progress (self, "handoffs: %zu acknowledged by Sales, Marketing and Product", acked);
-    return rc < 0 ? rc : 0;
+    if (!rc)
+        rc = s_drain (self, err);
+    if (!rc && self->handoffs_acked > before)
+        s_progress (self, "handoffs: %u acknowledged by Sales, Marketing and Product",
+                    self->handoffs_acked - before);
+    return rc;
 }
 
 static bool
@@ -1320,7 +1438,7 @@ sim_print_summary (sim_t *self, FILE *out)
                  play < S_PLAYS ? s_play_names[play] : "other", stats->won, stats->lost,
                  stats->open, rate_text, stats->arr);
     }
-    fprintf (out, "  handoffs           %zu opened, %zu acknowledged\n", self->handoffs_seen,
+    fprintf (out, "  handoffs           %zu opened, %u acknowledged\n", self->handoffs_seen,
              self->handoffs_acked);
     fprintf (out, "  gates overridden   %u%s%s\n", self->overridden,
              self->overrides ? ": " : "", self->overrides ? self->overrides : "");

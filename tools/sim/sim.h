@@ -19,7 +19,11 @@
     run resumed after an interruption, against the same broker state is idempotent: the
     broker acknowledges what it has already applied as a duplicate.
 
+    Several submissions are in flight at once (sim.in_flight); nothing the simulator
+    decides depends on the order in which their acknowledgements arrive.
+
     Settings read (all optional): sim.poll_ms (150), sim.settle_timeout_ms (600000),
+    sim.in_flight (16; 1 sends one submission at a time),
     sim.targets.{arr_goal, conversion, deals, investment} per 1,500 accounts (400000,
     0.40, 25, 60000), plus the client's (broker.endpoint, campaign.id, client.*) and
     broker.status_endpoint.
