@@ -256,6 +256,7 @@ s_turn (broker_t *self)
                    .agent_kinds = self->agent_kinds,
                    .roles = self->roles,
                    .now_ms = self->now_ms,
+                   .max_message_bytes = self->max_bytes,
                    .today = self->today,
                    .today_text = self->today_text,
                    .emit = s_turn_emit,

@@ -314,6 +314,20 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
                     rc = err_set (err, ERR_NOMEM, "out of memory");
                     break;
                 }
+                /*  A task no agent can read (its envelope over broker.max_message_bytes)
+                    would only expire lease after lease: say so now, loudly. */
+                if (turn->max_message_bytes && size + 4096 > turn->max_message_bytes) {
+                    char summary[512];
+                    snprintf (summary, sizeof summary,
+                              "%s batch %zu of %zu is %zu bytes, over broker.max_message_bytes "
+                              "(%zu): no agent can read it; raise the setting for every "
+                              "process, or lower the task's batch",
+                              spec->name, b + 1, batches, size, turn->max_message_bytes);
+                    log_error ("%s", summary);
+                    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+                    event.summary = summary;
+                    turn_emit (turn, "alert", &event);
+                }
                 rc = queue_add (turn->queue, spec->agent, spec->name, packed, size,
                                 turn->now_ms, turn->today_text, NULL, err);
                 free (packed);

@@ -444,3 +444,18 @@ Test (campaign, reports_are_written_whole, .timeout = 120)
     }
     s_stop (&c);
 }
+
+/*  A per-account task whose input is over broker.max_message_bytes could never be read
+    by an agent: the broker says so on the alert topic and in its log, naming the
+    setting, instead of letting the lease expire in silence. */
+Test (campaign, a_task_over_the_message_limit_is_alerted, .timeout = 60)
+{
+    s_campaign_t c;
+    s_start (&c, "broker = { max_message_bytes = 4500; };\n");
+    cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
+    cr_expect (ts_wait_file_contains (c.broker.log, "health.portfolio batch 1 of 1 is", 10000),
+               "no alert in %s", c.broker.log);
+    cr_expect (
+        ts_wait_file_contains (c.broker.log, "over broker.max_message_bytes (4500)", 1000));
+    s_stop (&c);
+}
