@@ -162,9 +162,18 @@ typedef struct {
     int n;
 } s_groups_t;
 
+/*  A statement prepared once per SQL text (s_prepare): the SQL is a string literal, so
+    its address names it. */
+typedef struct {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} s_cached_t;
+
 struct _store_t {
     sqlite3 *db;
     sqlite3_stmt *stmt[Q_COUNT];
+    s_cached_t *cache; /* s_prepare's statements */
+    size_t n_cache, cache_cap;
     char *path;
     s_groups_t bands;         /* health band -> accounts */
     s_groups_t stages;        /* pipeline stage -> opportunities, potential ARR */
@@ -352,6 +361,9 @@ store_destroy (store_t **self_p)
         store_t *self = *self_p;
         for (int q = 0; q < Q_COUNT; q++)
             sqlite3_finalize (self->stmt[q]);
+        for (size_t i = 0; i < self->n_cache; i++)
+            sqlite3_finalize (self->cache[i].stmt);
+        free (self->cache);
         sqlite3_close (self->db);
         free (self->path);
         free (self);
@@ -863,17 +875,44 @@ s_unpack_column (sqlite3_stmt *stmt, int column, const ProtobufCMessageDescripto
 static int
 s_prepare (store_t *self, const char *sql, sqlite3_stmt **stmt, err_t *err)
 {
+    /*  Prepared once, reset for each use: preparing was a third of the broker's time
+        when a large batch of opportunities was merged one by one. */
+    for (size_t i = 0; i < self->n_cache; i++)
+        if (self->cache[i].sql == sql) {
+            sqlite3_reset (self->cache[i].stmt);
+            sqlite3_clear_bindings (self->cache[i].stmt);
+            *stmt = self->cache[i].stmt;
+            return 0;
+        }
+    if (self->n_cache == self->cache_cap) {
+        size_t cap = self->cache_cap ? self->cache_cap * 2 : 32;
+        s_cached_t *grown = realloc (self->cache, cap * sizeof *grown);
+        if (!grown)
+            return err_set (err, ERR_NOMEM, "out of memory");
+        self->cache = grown;
+        self->cache_cap = cap;
+    }
     if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "prepare");
+    self->cache[self->n_cache++] = (s_cached_t){sql, *stmt};
     return 0;
 }
 
-/*  Step a one-off statement expected to finish without rows, and finalize it. */
+/*  Done with a statement from s_prepare: reset it (it stays prepared for the next
+    use), so it holds no read lock and no bound pointers. */
+static void
+s_release (sqlite3_stmt *stmt)
+{
+    sqlite3_reset (stmt);
+    sqlite3_clear_bindings (stmt);
+}
+
+/*  Step a statement from s_prepare expected to finish without rows, and release it. */
 static int
 s_run (store_t *self, sqlite3_stmt *stmt, err_t *err, const char *what)
 {
     int rc = sqlite3_step (stmt) == SQLITE_DONE ? 0 : s_fail (self, err, what);
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -897,7 +936,7 @@ store_handoff_add (store_t *self, Campaign__Handoff *handoff, int32_t created_da
     sqlite3_bind_text (stmt, 4, handoff->account_id, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 5, handoff->detail, -1, SQLITE_STATIC);
     bool exists = sqlite3_step (stmt) == SQLITE_ROW;
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     *created = false;
     if (exists)
         return 0; /* one handoff per team, kind and subject */
@@ -968,7 +1007,7 @@ store_handoff_get (store_t *self, const char *id, Campaign__Handoff **out, err_t
         rc = err_set (err, ERR_NOTFOUND, "handoff '%s' does not exist", id);
     else
         rc = s_fail (self, err, "handoff get");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1046,7 +1085,7 @@ store_handoffs_open (store_t *self, store_handoff_fn *fn, void *arg, err_t *err)
         fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
             sqlite3_column_int (stmt, 2));
     rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "handoffs");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1083,7 +1122,7 @@ store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err)
         fn (arg, (const char *)sqlite3_column_text (stmt, 0),
             (const char *)sqlite3_column_text (stmt, 1), sqlite3_column_double (stmt, 2));
     rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "facts");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1121,7 +1160,7 @@ store_fact_history (store_t *self, store_fact_point_fn *fn, void *arg, err_t *er
         fn (arg, (const char *)sqlite3_column_text (stmt, 0), sqlite3_column_double (stmt, 1),
             (const char *)sqlite3_column_text (stmt, 2), sqlite3_column_int (stmt, 3));
     rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "fact history");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1141,7 +1180,7 @@ store_fact_get (store_t *self, const char *name, char **text, double *number, er
     } else
         rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "no fact '%s'", name)
                                  : s_fail (self, err, "fact get");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1163,7 +1202,7 @@ store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *d
         *dead = sqlite3_column_int64 (stmt, 2);
     } else
         rc = s_fail (self, err, "task progress");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1173,17 +1212,18 @@ store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, 
     char old_stage[32] = "";
     double old_arr = 0;
     sqlite3_stmt *old;
-    if (sqlite3_prepare_v2 (self->db,
-                            "SELECT stage, potential_arr FROM opportunities "
-                            "WHERE opportunity_id = ?1",
-                            -1, &old, NULL) != SQLITE_OK)
-        return s_fail (self, err, "opportunity put");
+    int prc = s_prepare (self,
+                         "SELECT stage, potential_arr FROM opportunities "
+                         "WHERE opportunity_id = ?1",
+                         &old, err);
+    if (prc)
+        return prc;
     sqlite3_bind_text (old, 1, opportunity->opportunity_id, -1, SQLITE_STATIC);
     if (sqlite3_step (old) == SQLITE_ROW) {
         snprintf (old_stage, sizeof old_stage, "%s", sqlite3_column_text (old, 0));
         old_arr = sqlite3_column_double (old, 1);
     }
-    sqlite3_finalize (old);
+    s_release (old);
     size_t size;
     uint8_t *data = s_pack ((const ProtobufCMessage *)opportunity, &size);
     if (!data)
@@ -1243,7 +1283,7 @@ store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity **ou
         rc = step == SQLITE_DONE
                  ? err_set (err, ERR_NOTFOUND, "opportunity '%s' does not exist", id)
                  : s_fail (self, err, "opportunity get");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1264,7 +1304,7 @@ store_opportunity_count (store_t *self, uint32_t tier, bool qualified_only, int6
         *count = sqlite3_column_int64 (stmt, 0);
     else
         rc = s_fail (self, err, "opportunity count");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1317,7 +1357,7 @@ store_person_role (store_t *self, const char *person_id, char **role, err_t *err
         rc = step == SQLITE_DONE
                  ? err_set (err, ERR_NOTFOUND, "'%s' is not on the roster", person_id)
                  : s_fail (self, err, "person role");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1328,7 +1368,7 @@ store_roster_loaded (store_t *self)
     if (s_prepare (self, "SELECT 1 FROM people LIMIT 1", &stmt, NULL))
         return false;
     bool loaded = sqlite3_step (stmt) == SQLITE_ROW;
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return loaded;
 }
 
@@ -1351,7 +1391,7 @@ store_person_on_account (store_t *self, const char *account_id, const char *pers
     sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 2, person, -1, SQLITE_STATIC);
     bool yes = sqlite3_step (stmt) == SQLITE_ROW;
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return yes;
 }
 
@@ -1383,7 +1423,7 @@ store_account_ids (store_t *self, char ***ids, size_t *count, err_t *err)
     }
     if (!rc && step != SQLITE_DONE)
         rc = s_fail (self, err, "account ids");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     if (rc) {
         for (size_t i = 0; i < n; i++)
             free (items[i]);
@@ -1450,7 +1490,7 @@ store_gates_scan (store_t *self, store_gate_fn *fn, void *arg, err_t *err)
             (const char *)sqlite3_column_text (stmt, 5),
             (const char *)sqlite3_column_text (stmt, 6));
     rc = step == SQLITE_DONE ? 0 : s_fail (self, err, "gates");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1474,7 +1514,7 @@ store_task_started (store_t *self, int activity_index, int task_index, bool mark
             *started = mark || step == SQLITE_ROW;
     } else
         rc = s_fail (self, err, "task started");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1498,7 +1538,7 @@ store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err)
     else
         rc = step == SQLITE_DONE ? err_set (err, ERR_NOTFOUND, "no AE on the roster")
                                  : s_fail (self, err, "pick AE");
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1595,7 +1635,7 @@ store_account_has_opportunity (store_t *self, const char *account_id)
         return false;
     sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
     bool found = sqlite3_step (stmt) == SQLITE_ROW;
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return found;
 }
 
@@ -1625,7 +1665,7 @@ s_collect (store_t *self, const char *sql, const char *param,
         *items = grown;
         (*items)[(*n)++] = message;
     }
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     return rc;
 }
 
@@ -1791,7 +1831,7 @@ store_opportunities_page (store_t *self, const char *csm, const char *stage, con
         else
             count++;
     }
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     if (rc) {
         for (size_t i = 0; i < count; i++)
             campaign__opportunity__free_unpacked (items[i], NULL);
@@ -1847,7 +1887,7 @@ store_staged_parts (store_t *self, const char *kind, const char *import_id, stor
     while (!rc && (step = sqlite3_step (stmt)) == SQLITE_ROW)
         rc = fn (arg, (uint32_t)sqlite3_column_int64 (stmt, 0), sqlite3_column_blob (stmt, 1),
                  (size_t)sqlite3_column_bytes (stmt, 1));
-    sqlite3_finalize (stmt);
+    s_release (stmt);
     if (rc)
         return err_set (err, rc, "staged import %s cannot be read", import_id);
     if ((rc = s_prepare (self, "DELETE FROM staging WHERE kind = ?1", &stmt, err)))
