@@ -25,11 +25,14 @@ weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err)
         rc = monitor_load (conf, &out->monitor, err);
     if (!rc)
         rc = forecast_load (conf, &out->plays, &out->forecast, err);
-    int64_t top = 3;
+    int64_t top = 3, weeks = 12;
     if (!rc)
         rc = conf_int_range (conf, "identifier.results.top_reasons", 3, 1, RESULTS_REASONS,
                              &top, err);
+    if (!rc)
+        rc = conf_int_range (conf, "campaign.weeks", 12, 1, 104, &weeks, err);
     out->top_reasons = (int)top;
+    out->end = campaign_start + (int32_t)weeks * 7 - 1;
     return rc;
 }
 
@@ -348,6 +351,7 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index
     forecast_sum_t sum;
     memset (&sum, 0, sizeof sum);
     size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
+    double in_campaign = 0; /* expected ARR closing by the campaign's last day */
     size_t at_risk = 0, accelerated = 0, risks[FORECAST_RISKS] = {0};
     char date[16];
     /*  Each play's priors learn from its won and lost deals: history and this campaign. */
@@ -420,6 +424,8 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index
         bool risk[FORECAST_RISKS] = {worked && slips, worked && deal.stalled,
                                      worked && monitor_health_dropped (&self->monitor, health)};
         forecast_add_open (f, &sum, o->potential_arr, p);
+        if (close <= self->end)
+            in_campaign += o->potential_arr * p;
         answer_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
         answer_json_string (answer, o->opportunity_id);
         answer_say (answer,
@@ -459,20 +465,25 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index
         accelerated += n_texts > 0;
     }
     forecast_band (&sum);
+    in_campaign += sum.won;
     double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
     answer_say (
         answer,
         "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
         "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
         "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"at_risk\":%zu,\"stalled\":%zu,"
-        "\"health_dropped\":%zu,\"accelerated\":%zu,\"method\":\"won ARR + sum of "
+        "\"health_dropped\":%zu,\"accelerated\":%zu,\"expected_in_campaign_arr\":%.0f,"
+        "\"method\":\"won ARR + sum of "
         "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
         "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
         sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
         sum.commit, sum.best_case, sum.pipeline, lost, slipping, at_risk,
-        risks[FORECAST_STALLED], risks[FORECAST_HEALTH_DROPPED], accelerated);
+        risks[FORECAST_STALLED], risks[FORECAST_HEALTH_DROPPED], accelerated, in_campaign);
     answer_fact (answer, "forecast.expected_arr",
                  "won ARR + sum of open amount x win probability", sum.expected);
+    answer_fact (answer, "forecast.expected_in_campaign",
+                 "the same, of the open deals expected to close by the campaign's last day",
+                 in_campaign);
     answer_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
     answer_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
     answer_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",

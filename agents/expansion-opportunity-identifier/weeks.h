@@ -44,6 +44,7 @@ typedef struct {
     monitor_t monitor;
     forecast_t forecast;
     int32_t start;   /* campaign.start_date */
+    int32_t end;     /* the campaign's last day (campaign.weeks after the start) */
     int top_reasons; /* identifier.results.top_reasons: loss reasons per group */
 } weeks_t;
 

@@ -676,6 +676,9 @@ Test (identifier_weeks, the_four_tasks_in_process)
     memset (&answer, 0, sizeof answer);
     cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
     cr_expect_float_eq (s_fact (&answer, "forecast.expected_arr"), 36000, 1e-6);
+    /*  Within the campaign (last day 2026-12-27): the cross-sell deal is expected at
+        opened + 90 days, in 2027; the tier deal (no play) now. 12000 + 10000. */
+    cr_expect_float_eq (s_fact (&answer, "forecast.expected_in_campaign"), 22000, 1e-6);
     cr_expect_float_eq (s_fact (&answer, "forecast.target"), 24000, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "forecast.commit"), 20000, 1e-9);
     cr_expect (s_fact (&answer, "forecast.p10") <= 36000);
