@@ -17,11 +17,11 @@
     Campaign forecast: the won deals' amounts (certain) + sum over open deals of amount x
     p. The same restricted to the open deals expected to close by the campaign's last
     day (campaign.weeks after the start) is the forecast within the campaign
-    (forecast.expected_in_campaign): a 90-day play opened in week 8 lands after it. Open deals are independent Bernoulli trials, so the variance is sum amount^2 x p x
-    (1 - p); the band is the normal approximation mean -/+ 1.2816 sd (the 10th and 90th
-    percentiles of a normal), clamped to what can happen: at least the won ARR, at most
-    the won ARR + every open amount. With few deals the normal is rough; it is the
-    documented approximation of issue 5 item 5.
+    (forecast.expected_in_campaign): a 90-day play opened in week 8 lands after it. Open deals
+   are independent Bernoulli trials, so the variance is sum amount^2 x p x (1 - p); the band is
+   the normal approximation mean -/+ 1.2816 sd (the 10th and 90th percentiles of a normal),
+   clamped to what can happen: at least the won ARR, at most the won ARR + every open amount.
+   With few deals the normal is rough; it is the documented approximation of issue 5 item 5.
 
     At-risk deals and acceleration. An open deal that is worked (qualified, or in a stage
     past "qualified") is at risk for each of these reasons that holds (listed in this
