@@ -23,6 +23,7 @@
 */
 #include "agent.h"
 #include "calendar.h"
+#include "lookup.h"
 #include "propensity.h"
 #include "qualify.h"
 #include "weeks.h"
@@ -107,6 +108,7 @@ typedef struct {
     Campaign__Opportunity **opportunities;
     size_t n_opportunities;
     answer_t out;
+    const lookup_t *lookup; /* the input's accounts and health by id */
 } s_answer_t;
 
 static void
@@ -150,16 +152,6 @@ s_opportunity (s_answer_t *answer, const char *account_id, const char *type, dou
     return o;
 }
 
-static const Campaign__AccountHealth *
-s_health_of (const Campaign__TaskInput *input, const char *account_id)
-{
-    for (size_t i = 0; i < input->n_health; i++)
-        if (input->health[i]->account_id &&
-            strcmp (input->health[i]->account_id, account_id) == 0)
-            return input->health[i];
-    return NULL;
-}
-
 /*  The latest note of the account (the broker sends them in submission order). */
 static const Campaign__Note *
 s_note_of (const Campaign__TaskInput *input, const char *account_id, size_t *feature_requests)
@@ -177,14 +169,14 @@ s_note_of (const Campaign__TaskInput *input, const char *account_id, size_t *fea
 
 /*  Whitespace and propensity of one account, per type. */
 static void
-s_assess (const s_identifier_t *self, const Campaign__TaskInput *input,
+s_assess (const s_identifier_t *self, const Campaign__TaskInput *input, const lookup_t *lookup,
           const Campaign__Account *account, whitespace_potential_t *ws,
           propensity_t scores[WS_TYPES])
 {
     size_t asks = 0;
     s_note_of (input, account->account_id, &asks);
-    whitespace_potential (self->whitespace, account, s_health_of (input, account->account_id),
-                          asks, ws);
+    whitespace_potential (self->whitespace, account,
+                          lookup_health (lookup, account->account_id), asks, ws);
     double x[PROP_FEATURES];
     propensity_account_features (account, ws->adjacent, x);
     for (int t = 0; t < WS_TYPES; t++)
@@ -201,7 +193,7 @@ s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t
         const Campaign__Account *a = input->accounts[i];
         whitespace_potential_t ws;
         propensity_t scores[WS_TYPES];
-        s_assess (self, input, a, &ws, scores);
+        s_assess (self, input, answer->lookup, a, &ws, scores);
         for (int t = 0; t < WS_TYPES; t++) {
             if (ws.arr[t] <= self->min_potential)
                 continue;
@@ -253,15 +245,6 @@ s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t
     return answer->out.nomem ? ERR_NOMEM : 0;
 }
 
-static const Campaign__Account *
-s_account_of (const Campaign__TaskInput *input, const char *account_id)
-{
-    for (size_t i = 0; account_id && i < input->n_accounts; i++)
-        if (strcmp (input->accounts[i]->account_id, account_id) == 0)
-            return input->accounts[i];
-    return NULL;
-}
-
 static bool
 s_closed (const Campaign__Opportunity *o)
 {
@@ -291,7 +274,7 @@ s_candidates (const s_identifier_t *self, const Campaign__TaskInput *input, s_an
             continue;
         whitespace_potential_t ws;
         propensity_t scores[WS_TYPES];
-        s_assess (self, input, a, &ws, scores);
+        s_assess (self, input, answer->lookup, a, &ws, scores);
         for (int t = 0; t < WS_TYPES; t++)
             if (ws.arr[t] > self->min_potential &&
                 !s_opportunity (answer, a->account_id, whitespace_types[t], ws.arr[t],
@@ -319,8 +302,8 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
         Campaign__Opportunity *o = answer->opportunities[i];
         size_t asks;
         qualify_input_t in = {
-            .account = s_account_of (input, o->account_id),
-            .health = s_health_of (input, o->account_id),
+            .account = lookup_account (answer->lookup, o->account_id),
+            .health = lookup_health (answer->lookup, o->account_id),
             .note = s_note_of (input, o->account_id, &asks),
             .type = o->type,
             .potential_arr = o->potential_arr,
@@ -349,7 +332,7 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
     size_t ids_len = 0;
     for (size_t k = 0; !rc && k < worked; k++) {
         Campaign__Opportunity *o = answer->opportunities[order[k]];
-        const Campaign__Account *a = s_account_of (input, o->account_id);
+        const Campaign__Account *a = lookup_account (answer->lookup, o->account_id);
         const char *who = qualify_ledger_assign (ledger, a->csm, a->region,
                                                  qualify_hours (self->qualify, o->type));
         char *csm = strdup (who ? who : "");
@@ -461,15 +444,19 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
     }
     s_answer_t answer;
     memset (&answer, 0, sizeof answer);
+    lookup_t *lookup = lookup_new (input);
+    answer.lookup = lookup;
     char *summary = answer.out.summary;
     size_t summary_size = sizeof answer.out.summary;
-    rc = scan ? s_scan (self, input, &answer, summary, summary_size)
-              : s_qualification (self, input, today, &answer, summary, summary_size);
+    rc = !lookup ? ERR_NOMEM
+         : scan  ? s_scan (self, input, &answer, summary, summary_size)
+                 : s_qualification (self, input, today, &answer, summary, summary_size);
     if (rc)
         rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
     else
         rc = answer_pack (&answer.out, answer.opportunities, answer.n_opportunities, out, err);
     s_answer_free (&answer);
+    lookup_destroy (&lookup);
     campaign__task_input__free_unpacked (input, NULL);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "weeks.h"
 
 #include "calendar.h"
+#include "lookup.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -45,76 +46,6 @@ weeks_handles (const char *name)
     return false;
 }
 
-/*  Accounts and health by id: sorted pointer arrays, so a 100,000-account portfolio is
-    n log n, not n^2. */
-typedef struct {
-    const Campaign__Account **accounts;
-    const Campaign__AccountHealth **health;
-} s_index_t;
-
-static int
-s_by_account (const void *a, const void *b)
-{
-    const Campaign__Account *x = *(const Campaign__Account *const *)a;
-    const Campaign__Account *y = *(const Campaign__Account *const *)b;
-    return strcmp (x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
-}
-
-static int
-s_by_health (const void *a, const void *b)
-{
-    const Campaign__AccountHealth *x = *(const Campaign__AccountHealth *const *)a;
-    const Campaign__AccountHealth *y = *(const Campaign__AccountHealth *const *)b;
-    return strcmp (x->account_id ? x->account_id : "", y->account_id ? y->account_id : "");
-}
-
-static int
-s_index_new (const Campaign__TaskInput *input, s_index_t *index)
-{
-    index->accounts = malloc ((input->n_accounts + 1) * sizeof *index->accounts);
-    index->health = malloc ((input->n_health + 1) * sizeof *index->health);
-    if (!index->accounts || !index->health)
-        return ERR_NOMEM;
-    for (size_t i = 0; i < input->n_accounts; i++)
-        index->accounts[i] = input->accounts[i];
-    for (size_t i = 0; i < input->n_health; i++)
-        index->health[i] = input->health[i];
-    qsort (index->accounts, input->n_accounts, sizeof *index->accounts, s_by_account);
-    qsort (index->health, input->n_health, sizeof *index->health, s_by_health);
-    return 0;
-}
-
-static void
-s_index_free (s_index_t *index)
-{
-    free (index->accounts);
-    free (index->health);
-}
-
-static const Campaign__Account *
-s_account (const s_index_t *index, const Campaign__TaskInput *input, const char *id)
-{
-    Campaign__Account key = CAMPAIGN__ACCOUNT__INIT;
-    key.account_id = (char *)id;
-    const Campaign__Account *k = &key;
-    const Campaign__Account **hit = id ? bsearch (&k, index->accounts, input->n_accounts,
-                                                  sizeof *index->accounts, s_by_account)
-                                       : NULL;
-    return hit ? *hit : NULL;
-}
-
-static const Campaign__AccountHealth *
-s_health (const s_index_t *index, const Campaign__TaskInput *input, const char *id)
-{
-    Campaign__AccountHealth key = CAMPAIGN__ACCOUNT_HEALTH__INIT;
-    key.account_id = (char *)id;
-    const Campaign__AccountHealth *k = &key;
-    const Campaign__AccountHealth **hit =
-        id ? bsearch (&k, index->health, input->n_health, sizeof *index->health, s_by_health)
-           : NULL;
-    return hit ? *hit : NULL;
-}
-
 static bool
 s_closed (const Campaign__Opportunity *o)
 {
@@ -138,7 +69,7 @@ s_day (const char *text, int32_t dflt)
     Week 2: the design. */
 
 static void
-s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+s_design (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t *index,
           answer_t *answer)
 {
     int32_t start = design_start (&self->design, self->start), end = start;
@@ -192,7 +123,7 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
     answer_say (answer, ",\"roi\":[");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
-        const Campaign__Account *a = s_account (index, input, o->account_id);
+        const Campaign__Account *a = lookup_account (index, o->account_id);
         const plays_play_t *play = plays_find (&self->plays, o->type);
         if (s_closed (o) || !o->type)
             continue;
@@ -233,7 +164,7 @@ s_design (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t
     Weeks 5-7: monitoring. */
 
 static void
-s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t *index,
            int32_t today, answer_t *answer)
 {
     const monitor_t *m = &self->monitor;
@@ -284,8 +215,8 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         progressed += qualified_at >= 0 && k > qualified_at;
         monitor_deal_t deal;
         monitor_assess (m, plays_find (&self->plays, o->type), o,
-                        s_account (index, input, o->account_id),
-                        s_health (index, input, o->account_id), today, &deal);
+                        lookup_account (index, o->account_id),
+                        lookup_health (index, o->account_id), today, &deal);
         stalled += deal.stalled;
         coached += deal.coaching != NULL;
         for (size_t n = 0; deal.obstacle && n < 5; n++)
@@ -344,7 +275,7 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
     Weeks 8-10: the forecast. */
 
 static void
-s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t *index,
             int32_t today, answer_t *answer)
 {
     const forecast_t *f = &self->forecast;
@@ -415,7 +346,7 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const s_index
         bool slips = play && today > opened + play->cycle_days[1];
         slipping += slips;
         monitor_deal_t deal;
-        const Campaign__AccountHealth *health = s_health (index, input, o->account_id);
+        const Campaign__AccountHealth *health = lookup_health (index, o->account_id);
         monitor_assess (&self->monitor, play, o, NULL, health, today, &deal);
         /*  Only a worked deal (qualified, or moved past qualified) can be at risk: an
             unqualified one still identified is nurture, nobody is closing it. */
@@ -582,7 +513,7 @@ static const char s_nrr_formula[] =
     "NRR impact = expansion ARR won / total portfolio ARR x 100 (percentage points)";
 
 static int
-s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_t *index,
+s_results (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t *index,
            answer_t *answer)
 {
     results_deal_t *deals = calloc (input->n_opportunities + 1, sizeof *deals);
@@ -593,7 +524,7 @@ s_results (const weeks_t *self, const Campaign__TaskInput *input, const s_index_
         portfolio += input->accounts[i]->arr;
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
-        const Campaign__Account *a = s_account (index, input, o->account_id);
+        const Campaign__Account *a = lookup_account (index, o->account_id);
         results_deal_t *d = &deals[i];
         d->type = o->type;
         d->segment = a ? a->segment : NULL;
@@ -672,18 +603,18 @@ int
 weeks_run (const weeks_t *self, const char *name, const Campaign__TaskInput *input,
            int32_t today, answer_t *answer)
 {
-    s_index_t index = {NULL, NULL};
-    int rc = s_index_new (input, &index);
+    lookup_t *index = lookup_new (input);
+    int rc = index ? 0 : ERR_NOMEM;
     if (rc)
         ;
     else if (strcmp (name, "identifier.campaign_design") == 0)
-        s_design (self, input, &index, answer);
+        s_design (self, input, index, answer);
     else if (strcmp (name, "identifier.pipeline_monitoring") == 0)
-        s_monitor (self, input, &index, today, answer);
+        s_monitor (self, input, index, today, answer);
     else if (strcmp (name, "identifier.forecast") == 0)
-        s_forecast (self, input, &index, today, answer);
+        s_forecast (self, input, index, today, answer);
     else
-        rc = s_results (self, input, &index, answer);
-    s_index_free (&index);
+        rc = s_results (self, input, index, answer);
+    lookup_destroy (&index);
     return rc ? rc : answer->nomem ? ERR_NOMEM : 0;
 }

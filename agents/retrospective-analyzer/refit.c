@@ -3,6 +3,7 @@
 
 #include "answer.h"
 #include "csvreader.h"
+#include "lookup.h"
 #include "model.h"
 #include "stats.h"
 
@@ -62,42 +63,6 @@ s_play (const char *type)
     return -1;
 }
 
-static int
-s_by_id (const void *a, const void *b)
-{
-    return strcmp ((*(Campaign__Account *const *)a)->account_id,
-                   (*(Campaign__Account *const *)b)->account_id);
-}
-
-static const Campaign__Account *
-s_account (Campaign__Account **sorted, size_t n, const char *id)
-{
-    if (!id)
-        return NULL;
-    Campaign__Account key = {.account_id = (char *)id}, *k = &key;
-    Campaign__Account **hit = bsearch (&k, sorted, n, sizeof *sorted, s_by_id);
-    return hit ? *hit : NULL;
-}
-
-static int
-s_health_by_id (const void *a, const void *b)
-{
-    return strcmp ((*(Campaign__AccountHealth *const *)a)->account_id,
-                   (*(Campaign__AccountHealth *const *)b)->account_id);
-}
-
-/*  The latest health of an account from the sorted copy (the input may hold one per
-    account only: the broker sends the latest). */
-static const Campaign__AccountHealth *
-s_health (Campaign__AccountHealth **sorted, size_t n, const char *id)
-{
-    if (!id || !sorted)
-        return NULL;
-    Campaign__AccountHealth key = {.account_id = (char *)id}, *k = &key;
-    Campaign__AccountHealth **hit = bsearch (&k, sorted, n, sizeof *sorted, s_health_by_id);
-    return hit ? *hit : NULL;
-}
-
 /*  The training rows so far: one CSV line per row, the old model's probability and the
     label kept for the "before" figures. */
 typedef struct {
@@ -111,12 +76,12 @@ typedef struct {
 } s_rows_t;
 
 static void
-s_row (const refit_t *self, s_rows_t *rows, Campaign__AccountHealth **health, size_t n_health,
+s_row (const refit_t *self, s_rows_t *rows, const lookup_t *lookup,
        const Campaign__Account *account, int play, int won)
 {
     whitespace_potential_t ws;
     whitespace_potential (self->whitespace, account,
-                          s_health (health, n_health, account->account_id), 0, &ws);
+                          lookup_health (lookup, account->account_id), 0, &ws);
     double x[PROP_FEATURES];
     propensity_account_features (account, ws.adjacent, x);
     propensity_t old;
@@ -157,19 +122,10 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
 {
     memset (out, 0, sizeof *out);
     out->auc_before = out->brier_before = out->auc_after = out->brier_after = NAN;
-    Campaign__Account **sorted = malloc ((input->n_accounts + 1) * sizeof *sorted);
-    if (!sorted)
+    /*  Accounts and health by id: a scan per training row would be rows x accounts. */
+    lookup_t *lookup = lookup_new (input);
+    if (!lookup)
         return err_set (err, ERR_NOMEM, "out of memory");
-    memcpy (sorted, input->accounts, input->n_accounts * sizeof *sorted);
-    qsort (sorted, input->n_accounts, sizeof *sorted, s_by_id);
-    /*  Health by account id too: a scan per row would be rows x accounts. */
-    Campaign__AccountHealth **health = malloc ((input->n_health + 1) * sizeof *health);
-    size_t n_health = 0;
-    for (size_t i = 0; health && i < input->n_health; i++)
-        if (input->health[i]->account_id)
-            health[n_health++] = input->health[i];
-    if (health)
-        qsort (health, n_health, sizeof *health, s_health_by_id);
     s_rows_t rows = {0};
     for (int k = 0; k < PROP_FEATURES; k++)
         answer_say (&rows.csv, "%s,", propensity_features[k]);
@@ -179,26 +135,24 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
         const char *stage = o->stage ? o->stage : "";
         bool won = strcmp (stage, "closed-won") == 0;
         int play = s_play (o->type);
-        const Campaign__Account *a = s_account (sorted, input->n_accounts, o->account_id);
+        const Campaign__Account *a = lookup_account (lookup, o->account_id);
         if (play < 0 || !a || (!won && strcmp (stage, "closed-lost") != 0))
             continue;
-        s_row (self, &rows, health, n_health, a, play, won);
+        s_row (self, &rows, lookup, a, play, won);
         out->from_campaign++;
     }
     for (size_t i = 0; i < input->n_history; i++) {
         const Campaign__HistoryRecord *h = input->history[i];
         int play = s_play (h->opportunity_type);
-        const Campaign__Account *a = s_account (sorted, input->n_accounts, h->account_id);
+        const Campaign__Account *a = lookup_account (lookup, h->account_id);
         if (play < 0 || !a || !h->outcome ||
             (strcmp (h->outcome, "won") != 0 && strcmp (h->outcome, "lost") != 0))
             continue;
-        s_row (self, &rows, health, n_health, a, play, strcmp (h->outcome, "won") == 0);
+        s_row (self, &rows, lookup, a, play, strcmp (h->outcome, "won") == 0);
         out->from_history++;
     }
-    free (sorted);
-    int rc = !health          ? err_set (err, ERR_NOMEM, "out of memory")
-             : rows.csv.nomem ? err_set (err, ERR_NOMEM, "out of memory")
-                              : 0;
+    lookup_destroy (&lookup);
+    int rc = rows.csv.nomem ? err_set (err, ERR_NOMEM, "out of memory") : 0;
     out->rows = rows.n;
     for (size_t i = 0; i < rows.n; i++)
         out->positives += (size_t)rows.label[i];
@@ -296,7 +250,6 @@ refit_run (const refit_t *self, const Campaign__TaskInput *input, refit_result_t
     free (rows.label);
     free (rows.play);
     free (rows.start);
-    free (health);
     if (rc)
         refit_result_free (out);
     return rc;

@@ -2,6 +2,7 @@
 #include "retro.h"
 
 #include "calendar.h"
+#include "lookup.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -104,23 +105,6 @@ s_count (s_group_t *g, const Campaign__Opportunity *o)
         g->open++;
 }
 
-static int
-s_by_id (const void *a, const void *b)
-{
-    return strcmp ((*(Campaign__Account *const *)a)->account_id,
-                   (*(Campaign__Account *const *)b)->account_id);
-}
-
-static const Campaign__Account *
-s_account (Campaign__Account **sorted, size_t n, const char *id)
-{
-    if (!id || !sorted)
-        return NULL;
-    Campaign__Account key = {.account_id = (char *)id}, *k = &key;
-    Campaign__Account **hit = bsearch (&k, sorted, n, sizeof *sorted, s_by_id);
-    return hit ? *hit : NULL;
-}
-
 /*  Won deals, largest first. */
 static int
 s_by_amount (const void *a, const void *b)
@@ -182,17 +166,15 @@ int
 retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
            answer_t *answer, err_t *err)
 {
-    Campaign__Account **sorted = malloc ((input->n_accounts + 1) * sizeof *sorted);
+    lookup_t *lookup = lookup_new (input);
     Campaign__Opportunity **wins = malloc ((input->n_opportunities + 1) * sizeof *wins);
     s_reason_t *reasons = calloc (input->n_opportunities + 1, sizeof *reasons);
-    if (!sorted || !wins || !reasons) {
-        free (sorted);
+    if (!lookup || !wins || !reasons) {
+        lookup_destroy (&lookup);
         free (wins);
         free (reasons);
         return err_set (err, ERR_NOMEM, "out of memory");
     }
-    memcpy (sorted, input->accounts, input->n_accounts * sizeof *sorted);
-    qsort (sorted, input->n_accounts, sizeof *sorted, s_by_id);
 
     /*  Tallies: the campaign, and by play, tier and account segment. */
     s_groups_t groups = {0};
@@ -205,7 +187,7 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
     double days_in_stage[PLAYS_STAGES] = {0};
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
-        const Campaign__Account *a = s_account (sorted, input->n_accounts, o->account_id);
+        const Campaign__Account *a = lookup_account (lookup, o->account_id);
         char tier[16];
         snprintf (tier, sizeof tier, "%u", o->tier);
         qualified += o->qualified;
@@ -433,7 +415,7 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
     json_t *stories = json_array ();
     for (size_t w = 0; !rc && w < n_wins && w < self->stories; w++) {
         const Campaign__Opportunity *o = wins[w];
-        const Campaign__Account *a = s_account (sorted, input->n_accounts, o->account_id);
+        const Campaign__Account *a = lookup_account (lookup, o->account_id);
         int32_t opened = s_day (o->opened, -1), closed_day = s_day (o->closed, -1);
         json_array_append_new (
             stories,
@@ -505,7 +487,7 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
     json_decref (root);
     free (plays_text);
     free (groups.item);
-    free (sorted);
+    lookup_destroy (&lookup);
     free (wins);
     free (reasons);
     return rc;
