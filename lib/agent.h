@@ -81,6 +81,21 @@ uint64_t agent_tasks_done (agent_t *self);
     error is a configuration error), agent_run, exit code (0 clean stop, 2 usage,
     4 configuration error or refused by the broker). usage is the --help text. */
 typedef int (agent_init_fn) (void *arg, conf_t *conf, err_t *err);
+
+/*  The end of every agent's --help text: the options agent_main reads, the signals and
+    the exit codes. An agent's usage is its own description followed by this. */
+#define AGENT_USAGE_TAIL                                                                       \
+    "\n"                                                                                       \
+    "Options:\n"                                                                               \
+    "  -c, --config FILE      configuration (repeatable; later files win)\n"                   \
+    "  -o, --option PATH=VAL  override one setting\n"                                          \
+    "      --instance NAME    this instance's name (default: the pid)\n"                       \
+    "  -h, --help             this text\n"                                                     \
+    "      --version          print the version\n"                                             \
+    "\n"                                                                                       \
+    "Signals: SIGTERM/SIGINT finish the task in hand, say goodbye and exit 0.\n"               \
+    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"         \
+    "error or refused by the broker.\n"
 int agent_main (int argc, char **argv, const char *kind, const char *usage, agent_init_fn *init,
                 agent_task_fn *fn, void *arg);
 

@@ -165,3 +165,22 @@ answer_free (answer_t *answer)
     answer->text = NULL;
     answer->n_facts = answer->text_len = answer->text_cap = 0;
 }
+
+int
+answer_task (const Campaign__Task *task, answer_fn *fn, const void *self, agent_output_t *out,
+             err_t *err)
+{
+    Campaign__TaskInput *input = NULL;
+    int32_t today = 0;
+    int rc = answer_input (task, &input, &today, err);
+    if (rc)
+        return rc;
+    answer_t answer;
+    memset (&answer, 0, sizeof answer);
+    rc = fn (self, task->name, input, today, &answer, err);
+    if (!rc)
+        rc = answer_pack (&answer, NULL, 0, out, err);
+    answer_free (&answer);
+    campaign__task_input__free_unpacked (input, NULL);
+    return rc;
+}

@@ -62,4 +62,12 @@ int answer_pack (const answer_t *answer, Campaign__Opportunity **opportunities, 
 
 void answer_free (answer_t *answer);
 
+/*  An analysis task whose Result is an answer without opportunities: fn answers task's
+    decoded input (answer zeroed; fn fills it, or returns an error with err), and
+    answer_task packs it into out. Decoding errors are answer_input's. */
+typedef int (answer_fn) (const void *self, const char *name, const Campaign__TaskInput *input,
+                         int32_t today, answer_t *answer, err_t *err);
+int answer_task (const Campaign__Task *task, answer_fn *fn, const void *self,
+                 agent_output_t *out, err_t *err);
+
 #endif

@@ -16,18 +16,7 @@ static const char s_usage[] =
     "(health 0-100, band, signed contributions of each measure, risk flags, expansion\n"
     "readiness). Several instances share the work. Settings: health.* (measures with\n"
     "weight, low, high; bands; ready_above; stakeholder_quiet_days; flags.*), and the\n"
-    "agent runtime's broker.endpoint, campaign.id, agents.*.\n"
-    "\n"
-    "Options:\n"
-    "  -c, --config FILE      configuration (repeatable; later files win)\n"
-    "  -o, --option PATH=VAL  override one setting\n"
-    "      --instance NAME    this instance's name (default: the pid)\n"
-    "  -h, --help             this text\n"
-    "      --version          print the version\n"
-    "\n"
-    "Signals: SIGTERM/SIGINT finish the batch in hand, say goodbye and exit 0.\n"
-    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"
-    "error or refused by the broker.\n";
+    "agent runtime's broker.endpoint, campaign.id, agents.*.\n" AGENT_USAGE_TAIL;
 
 static int
 s_init (void *arg, conf_t *conf, err_t *err)

@@ -24,18 +24,7 @@ static const char s_usage[] =
     "analyses cohort performance and the propensity score's accuracy in week 11 (AUC,\n"
     "Brier, calibration by decile, lift).\n"
     "Settings: segmentation.* (segments, triggers, clusters, target, thresholds, cohorts),\n"
-    "and the runtime's broker.endpoint, campaign.id, agents.*.\n"
-    "\n"
-    "Options:\n"
-    "  -c, --config FILE      configuration (repeatable; later files win)\n"
-    "  -o, --option PATH=VAL  override one setting\n"
-    "      --instance NAME    this instance's name (default: the pid)\n"
-    "  -h, --help             this text\n"
-    "      --version          print the version\n"
-    "\n"
-    "Signals: SIGTERM/SIGINT finish the task in hand, say goodbye and exit 0.\n"
-    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"
-    "error (a segment rule naming an unknown field, say) or refused by the broker.\n";
+    "and the runtime's broker.endpoint, campaign.id, agents.*.\n" AGENT_USAGE_TAIL;
 
 static int
 s_init (void *arg, conf_t *conf, err_t *err)
@@ -43,30 +32,28 @@ s_init (void *arg, conf_t *conf, err_t *err)
     return segments_load (conf, (segments_t **)arg, err);
 }
 
+/*  Week 1 or week 11 (s_task checked the name). */
+static int
+s_answer (const void *arg, const char *name, const Campaign__TaskInput *input, int32_t today,
+          answer_t *answer, err_t *err)
+{
+    (void)today;
+    const segments_t *self = arg;
+    return strcmp (name, "segmentation.target_segments") == 0
+               ? segments_target (self, input, answer, err)
+               : cohorts_performance (self, input, answer, err);
+}
+
 static int
 s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
 {
-    const segments_t *self = *(segments_t **)arg;
-    bool target = strcmp (task->name, "segmentation.target_segments") == 0;
-    if (!target && strcmp (task->name, "segmentation.cohort_performance") != 0)
+    if (strcmp (task->name, "segmentation.target_segments") != 0 &&
+        strcmp (task->name, "segmentation.cohort_performance") != 0)
         return err_set (err, ERR_UNSUPPORTED,
                         "%s: not a task of the customer-segmentation-analyst "
                         "(segmentation.target_segments, segmentation.cohort_performance)",
                         task->name);
-    Campaign__TaskInput *input = NULL;
-    int32_t today = 0;
-    int rc = answer_input (task, &input, &today, err);
-    if (rc)
-        return rc;
-    answer_t answer;
-    memset (&answer, 0, sizeof answer);
-    rc = target ? segments_target (self, input, &answer, err)
-                : cohorts_performance (self, input, &answer, err);
-    if (!rc)
-        rc = answer_pack (&answer, NULL, 0, out, err);
-    answer_free (&answer);
-    campaign__task_input__free_unpacked (input, NULL);
-    return rc;
+    return answer_task (task, s_answer, *(segments_t **)arg, out, err);
 }
 
 int

@@ -46,17 +46,8 @@ static const char s_usage[] =
     "results (ARR, conversion, ROI, NRR impact) of the batches the broker leases to it.\n"
     "Settings: catalog.*, plays, pipeline.stages, identifier.* (propensity model,\n"
     "whitespace rules, qualify, tiers, assignment, design, monitor, forecast),\n"
-    "campaign.start_date, and the runtime's broker.endpoint, campaign.id, agents.*.\n"
-    "\n"
-    "Options:\n"
-    "  -c, --config FILE      configuration (repeatable; later files win)\n"
-    "  -o, --option PATH=VAL  override one setting\n"
-    "      --instance NAME    this instance's name (default: the pid)\n"
-    "  -h, --help             this text\n"
-    "      --version          print the version\n"
-    "\n"
-    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"
-    "error or refused by the broker.\n";
+    "campaign.start_date, and the runtime's broker.endpoint, campaign.id, "
+    "agents.*.\n" AGENT_USAGE_TAIL;
 
 typedef struct {
     propensity_model_t *propensity;
@@ -417,6 +408,15 @@ s_unsupported (const char *name, err_t *err)
                     name);
 }
 
+/*  Weeks 2 and 5-11 (weeks.h). */
+static int
+s_weeks (const void *weeks, const char *name, const Campaign__TaskInput *input, int32_t today,
+         answer_t *answer, err_t *err)
+{
+    int rc = weeks_run (weeks, name, input, today, answer);
+    return rc ? err_set (err, rc, "%s: out of memory", name) : 0;
+}
+
 static int
 s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
 {
@@ -425,23 +425,13 @@ s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
     bool later = weeks_handles (task->name);
     if (!scan && !later && strcmp (task->name, "identifier.qualification") != 0)
         return s_unsupported (task->name, err);
+    if (later)
+        return answer_task (task, s_weeks, &self->weeks, out, err);
     Campaign__TaskInput *input = NULL;
     int32_t today = 0;
     int rc = answer_input (task, &input, &today, err);
     if (rc)
         return rc;
-    if (later) {
-        answer_t weeks;
-        memset (&weeks, 0, sizeof weeks);
-        rc = weeks_run (&self->weeks, task->name, input, today, &weeks);
-        if (rc)
-            rc = err_set (err, rc, "task %s (%s): out of memory", task->task_id, task->name);
-        else
-            rc = answer_pack (&weeks, NULL, 0, out, err);
-        answer_free (&weeks);
-        campaign__task_input__free_unpacked (input, NULL);
-        return rc;
-    }
     s_answer_t answer;
     memset (&answer, 0, sizeof answer);
     lookup_t *lookup = lookup_new (input);

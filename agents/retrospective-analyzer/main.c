@@ -18,17 +18,7 @@ static const char s_usage[] =
     "recommendations.\n"
     "Settings: retrospective.* (min_deals, margin, stories, model.*, plays.*), plays,\n"
     "pipeline.stages, identifier.propensity (the model the campaign used), catalog.*,\n"
-    "and the runtime's broker.endpoint, campaign.id, agents.*.\n"
-    "\n"
-    "Options:\n"
-    "  -c, --config FILE      configuration (repeatable; later files win)\n"
-    "  -o, --option PATH=VAL  override one setting\n"
-    "      --instance NAME    this instance's name (default: the pid)\n"
-    "  -h, --help             this text\n"
-    "      --version          print the version\n"
-    "\n"
-    "Exit codes: 0 stopped, 2 usage, 3 broker unreachable at start, 4 configuration\n"
-    "error or refused by the broker.\n";
+    "and the runtime's broker.endpoint, campaign.id, agents.*.\n" AGENT_USAGE_TAIL;
 
 static int
 s_init (void *arg, conf_t *conf, err_t *err)
@@ -37,26 +27,21 @@ s_init (void *arg, conf_t *conf, err_t *err)
 }
 
 static int
+s_answer (const void *self, const char *name, const Campaign__TaskInput *input, int32_t today,
+          answer_t *answer, err_t *err)
+{
+    (void)name;
+    return retro_run (self, input, today, answer, err);
+}
+
+static int
 s_task (void *arg, const Campaign__Task *task, agent_output_t *out, err_t *err)
 {
-    const retro_t *self = arg;
     if (strcmp (task->name, "retrospective.run") != 0)
         return err_set (err, ERR_UNSUPPORTED,
                         "%s: not a task of the retrospective-analyzer (retrospective.run)",
                         task->name);
-    Campaign__TaskInput *input = NULL;
-    int32_t today = 0;
-    int rc = answer_input (task, &input, &today, err);
-    if (rc)
-        return rc;
-    answer_t answer;
-    memset (&answer, 0, sizeof answer);
-    rc = retro_run (self, input, today, &answer, err);
-    if (!rc)
-        rc = answer_pack (&answer, NULL, 0, out, err);
-    answer_free (&answer);
-    campaign__task_input__free_unpacked (input, NULL);
-    return rc;
+    return answer_task (task, s_answer, arg, out, err);
 }
 
 int
