@@ -80,6 +80,14 @@ answer_json_string (answer_t *answer, const char *text)
     answer_say (answer, "\"");
 }
 
+json_t *
+answer_json_rounded (double x, double unit)
+{
+    if (!isfinite (x))
+        return json_null ();
+    return json_real (unit > 0 ? round (x / unit) * unit : x);
+}
+
 void
 answer_set_text (answer_t *answer, const char *text)
 {

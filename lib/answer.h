@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "agent.h"
 #include "campaign.pb-c.h"
 #include "err.h"
@@ -44,6 +46,10 @@ void answer_say (answer_t *answer, const char *fmt, ...)
 
 /*  Append text as a JSON string, quotes included; control characters become spaces. */
 void answer_json_string (answer_t *answer, const char *text);
+
+/*  x rounded to a multiple of unit (unit <= 0: as it is) as a JSON real, or JSON null
+    when x is not finite (a rate of nothing): jansson refuses NaN. New reference. */
+json_t *answer_json_rounded (double x, double unit);
 
 /*  Replace the payload with text (copied). */
 void answer_set_text (answer_t *answer, const char *text);

@@ -83,18 +83,6 @@ s_tally (s_cohort_t *c, const profiles_t *profiles, const profile_t *row, const 
     c->expanded += won_deals > 0;
 }
 
-static json_t *
-s_real (double x)
-{
-    return isfinite (x) ? json_real (x) : json_null ();
-}
-
-static double
-s_round (double x, double unit)
-{
-    return round (x / unit) * unit;
-}
-
 /*  The dimension as JSON, each cohort judged against the rest of the campaign. */
 static json_t *
 s_dimension_json (const segments_t *self, const s_dimension_t *dim, size_t won_all,
@@ -126,13 +114,13 @@ s_dimension_json (const segments_t *self, const s_dimension_t *dim, size_t won_a
             dim->by, "cohort", x->name, "accounts", (json_int_t)x->accounts, "expanded",
             (json_int_t)x->expanded, "deals", (json_int_t)x->deals, "won", (json_int_t)x->won,
             "lost", (json_int_t)x->lost, "open", (json_int_t)(x->deals - closed), "win_rate",
-            s_real (s_round (rate, 0.001)), "expansion_rate",
-            s_real (x->accounts ? s_round ((double)x->expanded / (double)x->accounts, 0.001)
-                                : NAN),
+            answer_json_rounded (rate, 0.001), "expansion_rate",
+            answer_json_rounded (x->accounts ? (double)x->expanded / (double)x->accounts : NAN,
+                                 0.001),
             "arr_won", json_real (round (x->arr_won)), "average_deal",
-            s_real (x->won ? round (x->arr_won / (double)x->won) : NAN), "difference_pts",
-            s_real (s_round ((rate - overall) * 100, 0.1)), "z", s_real (s_round (z, 0.01)),
-            "verdict", verdict);
+            answer_json_rounded (x->won ? round (x->arr_won / (double)x->won) : NAN, 0),
+            "difference_pts", answer_json_rounded ((rate - overall) * 100, 0.1), "z",
+            answer_json_rounded (z, 0.01), "verdict", verdict);
         json_array_append_new (list, item);
         if (*verdict)
             json_array_append (*verdict == 'h' ? high : low, item);
@@ -184,11 +172,11 @@ s_accuracy (const segments_t *self, const profiles_t *profiles, json_t *root, an
     if (rc) {
         json_object_set_new (accuracy, "error", json_string (err.msg));
     } else {
-        json_object_set_new (accuracy, "auc", json_real (s_round (auc, 0.0001)));
-        json_object_set_new (accuracy, "brier", json_real (s_round (brier, 0.0001)));
-        json_object_set_new (accuracy, "ece", json_real (s_round (cal->ece, 0.0001)));
+        json_object_set_new (accuracy, "auc", answer_json_rounded (auc, 0.0001));
+        json_object_set_new (accuracy, "brier", answer_json_rounded (brier, 0.0001));
+        json_object_set_new (accuracy, "ece", answer_json_rounded (cal->ece, 0.0001));
         json_object_set_new (accuracy, "base_rate",
-                             json_real (s_round (cal->overall_rate, 0.001)));
+                             answer_json_rounded (cal->overall_rate, 0.001));
         json_t *table = json_array ();
         for (size_t b = 0; b < cal->bins; b++) {
             const stats_bin_t *bin = &cal->bin[b];
@@ -197,11 +185,11 @@ s_accuracy (const segments_t *self, const profiles_t *profiles, json_t *root, an
                 json_pack ("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "bin",
                            (json_int_t)(b + 1), "deals", (json_int_t)bin->count, "won",
                            (json_int_t)bin->positives, "score_min",
-                           s_real (s_round (bin->score_min * 100, 0.1)), "score_max",
-                           s_real (s_round (bin->score_max * 100, 0.1)), "mean_predicted",
-                           s_real (s_round (bin->mean_predicted, 0.001)), "observed_rate",
-                           s_real (s_round (bin->observed_rate, 0.001)), "lift",
-                           s_real (s_round (bin->lift, 0.01))));
+                           answer_json_rounded (bin->score_min * 100, 0.1), "score_max",
+                           answer_json_rounded (bin->score_max * 100, 0.1), "mean_predicted",
+                           answer_json_rounded (bin->mean_predicted, 0.001), "observed_rate",
+                           answer_json_rounded (bin->observed_rate, 0.001), "lift",
+                           answer_json_rounded (bin->lift, 0.01)));
         }
         json_object_set_new (accuracy, "calibration", table);
         answer_fact (answer, "cohort.auc", NULL, auc);
@@ -216,9 +204,10 @@ s_accuracy (const segments_t *self, const profiles_t *profiles, json_t *root, an
         accuracy, "high_vs_low",
         json_pack ("{s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "high_from",
                    json_real (self->high_propensity), "high_closed", (json_int_t)high,
-                   "high_win_rate", s_real (s_round (high_rate, 0.001)), "low_below",
+                   "high_win_rate", answer_json_rounded (high_rate, 0.001), "low_below",
                    json_real (self->low_propensity), "low_closed", (json_int_t)low,
-                   "low_win_rate", s_real (s_round (low_rate, 0.001)), "high_closed_more_often",
+                   "low_win_rate", answer_json_rounded (low_rate, 0.001),
+                   "high_closed_more_often",
                    high && low ? json_boolean (high_rate > low_rate) : json_null ()));
     if (high && low) {
         answer_fact (answer, "cohort.high_propensity_win_rate", NULL, high_rate);
@@ -306,10 +295,10 @@ cohorts_performance (const segments_t *self, const Campaign__TaskInput *input, a
             "segmentation.cohort_performance", "campaign", "accounts", (json_int_t)all.accounts,
             "deals", (json_int_t)all.deals, "won", (json_int_t)all.won, "lost",
             (json_int_t)all.lost, "open", (json_int_t)(all.deals - closed), "win_rate",
-            s_real (closed ? s_round ((double)all.won / (double)closed, 0.001) : NAN),
+            answer_json_rounded (closed ? (double)all.won / (double)closed : NAN, 0.001),
             "expansion_rate",
-            s_real (all.accounts ? s_round ((double)all.expanded / (double)all.accounts, 0.001)
-                                 : NAN),
+            answer_json_rounded (
+                all.accounts ? (double)all.expanded / (double)all.accounts : NAN, 0.001),
             "arr_won", json_real (round (all.arr_won)), "cohorts", cohorts, "high_performing",
             high, "low_performing", low, "types_by_win_rate", types);
         if (!root)

@@ -174,12 +174,6 @@ segments_payload (answer_t *answer, json_t *json)
 }
 
 /*  A number for JSON: rounded to a sensible precision, NaN as null. */
-static json_t *
-s_real (double x)
-{
-    return isfinite (x) ? json_real (x) : json_null ();
-}
-
 /*  What the triggers' lift is measured against: past winners when the history has
     outcomes for these accounts, else high-propensity accounts. base[i]: the account
     counts; positive[i]: it is a winner / high-propensity. */
@@ -254,13 +248,14 @@ s_triggers (const segments_t *self, const profiles_t *profiles, const segments_g
     if (lifts)
         qsort (lifts, n_lifts, sizeof *lifts, s_by_lift);
     for (size_t k = 0; k < n_lifts && k < self->top_triggers; k++)
-        json_array_append_new (list,
-                               json_pack ("{s:s, s:o, s:I, s:o, s:o}", "signal",
-                                          self->triggers->rule[lifts[k].trigger].name, "lift",
-                                          s_real (round (lifts[k].lift * 100) / 100),
-                                          "accounts", (json_int_t)lifts[k].support, "rate",
-                                          s_real (round (lifts[k].rate * 1000) / 1000),
-                                          "baseline", s_real (round (rate_all * 1000) / 1000)));
+        json_array_append_new (
+            list,
+            json_pack ("{s:s, s:o, s:I, s:o, s:o}", "signal",
+                       self->triggers->rule[lifts[k].trigger].name, "lift",
+                       answer_json_rounded (round (lifts[k].lift * 100) / 100, 0), "accounts",
+                       (json_int_t)lifts[k].support, "rate",
+                       answer_json_rounded (round (lifts[k].rate * 1000) / 1000, 0), "baseline",
+                       answer_json_rounded (round (rate_all * 1000) / 1000, 0)));
     if (n_lifts)
         *best = json_array_get (list, 0);
     free (lifts);
@@ -281,8 +276,9 @@ s_characteristics (const segments_t *self, const profiles_t *profiles,
             base != 0 && isfinite (median) ? (median - base) / fabs (base) * 100 : NAN;
         json_array_append_new (
             list, json_pack ("{s:s, s:o, s:o, s:o}", "field", profile_field_name (field),
-                             "median", s_real (median), "portfolio_median", s_real (base),
-                             "difference_pct", s_real (round (diff * 10) / 10)));
+                             "median", answer_json_rounded (median, 0), "portfolio_median",
+                             answer_json_rounded (base, 0), "difference_pct",
+                             answer_json_rounded (round (diff * 10) / 10, 0)));
     }
     return list;
 }
@@ -333,11 +329,13 @@ s_benchmarks (const Campaign__TaskInput *input, const profiles_t *profiles, cons
         if (!closed)
             continue;
         json_array_append_new (
-            list, json_pack ("{s:s, s:I, s:I, s:o, s:o}", "play", s_types[t], "won",
-                             (json_int_t)won[t], "lost", (json_int_t)lost[t], "win_rate",
-                             s_real (round ((double)won[t] / (double)closed * 1000) / 1000),
-                             "average_won_arr",
-                             s_real (won[t] ? round (arr[t] / (double)won[t]) : NAN)));
+            list,
+            json_pack (
+                "{s:s, s:I, s:I, s:o, s:o}", "play", s_types[t], "won", (json_int_t)won[t],
+                "lost", (json_int_t)lost[t], "win_rate",
+                answer_json_rounded (round ((double)won[t] / (double)closed * 1000) / 1000, 0),
+                "average_won_arr",
+                answer_json_rounded (won[t] ? round (arr[t] / (double)won[t]) : NAN, 0)));
     }
     return list;
 }
@@ -412,16 +410,19 @@ segments_target (const segments_t *self, const Campaign__TaskInput *input, answe
                 "{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                 "name", group->name, "kind", group->kind, "definition", group->definition,
                 "accounts", (json_int_t)group->n, "share_of_accounts",
-                s_real (n ? round ((double)group->n / (double)n * 1000) / 1000 : NAN), "arr",
-                json_real (round (arr)), "potential_arr", json_real (round (potential)),
+                answer_json_rounded (
+                    n ? round ((double)group->n / (double)n * 1000) / 1000 : NAN, 0),
+                "arr", json_real (round (arr)), "potential_arr", json_real (round (potential)),
                 "potential_by_type", types, "expected_arr", json_real (round (expected)),
                 "mean_propensity",
-                s_real (scored ? round (propensity / (double)scored * 10) / 10 : NAN),
+                answer_json_rounded (
+                    scored ? round (propensity / (double)scored * 10) / 10 : NAN, 0),
                 "high_propensity_share",
-                s_real (scored ? round ((double)high / (double)scored * 1000) / 1000 : NAN),
+                answer_json_rounded (
+                    scored ? round ((double)high / (double)scored * 1000) / 1000 : NAN, 0),
                 "characteristics", s_characteristics (self, &profiles, group, portfolio_median),
                 "triggers", triggers, "benchmarks", benchmarks, "historic_expansion_rate",
-                s_real (round (expansion_rate * 1000) / 1000));
+                answer_json_rounded (round (expansion_rate * 1000) / 1000, 0));
             json_array_append_new (list, item);
             if (*self->target && strcmp (self->target, group->name) == 0) {
                 target = (long)g;
@@ -450,9 +451,10 @@ segments_target (const segments_t *self, const Campaign__TaskInput *input, answe
             snprintf (key, sizeof key, "%zu", k);
             json_object_set_new (
                 silhouettes, key,
-                s_real (
+                answer_json_rounded (
                     round (groups.clusters->silhouettes[k - groups.clusters->k_min] * 10000) /
-                    10000));
+                        10000,
+                    0));
         }
         root = json_pack (
             "{s:s, s:I, s:o, s:o, s:s, s:{s:I, s:o, s:o, s:I, s:I}, s:o}", "task",
@@ -460,9 +462,10 @@ segments_target (const segments_t *self, const Campaign__TaskInput *input, answe
             json_real (round (portfolio_arr)), "portfolio_potential_arr",
             json_real (round (portfolio_potential)), "trigger_basis", basis, "clusters", "k",
             (json_int_t)groups.clusters->k, "silhouette",
-            s_real (round (groups.clusters->silhouette * 10000) / 10000), "silhouette_by_k",
-            silhouettes, "silhouette_sample", (json_int_t)self->clusters->silhouette_sample,
-            "seed", (json_int_t)self->clusters->seed, "segments", list);
+            answer_json_rounded (round (groups.clusters->silhouette * 10000) / 10000, 0),
+            "silhouette_by_k", silhouettes, "silhouette_sample",
+            (json_int_t)self->clusters->silhouette_sample, "seed",
+            (json_int_t)self->clusters->seed, "segments", list);
         if (!root) {
             rc = err_set (err, ERR_NOMEM, "out of memory");
         } else if (target >= 0) {

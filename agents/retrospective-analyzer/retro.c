@@ -42,12 +42,6 @@ retro_free (retro_t *self)
     refit_free (&self->refit);
 }
 
-static json_t *
-s_real (double x, double unit)
-{
-    return isfinite (x) ? json_real (round (x / unit) * unit) : json_null ();
-}
-
 static bool
 s_is (const Campaign__Opportunity *o, const char *stage)
 {
@@ -240,17 +234,19 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
         json_pack (
             "{s:o, s:o, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
             "s:o}",
-            "arr_won", json_real (round (all.arr)), "arr_goal", s_real (goal, 1), "arr_vs_goal",
-            s_real (all.arr / goal, 0.001), "deals_won", (json_int_t)all.won, "deals_goal",
+            "arr_won", json_real (round (all.arr)), "arr_goal", answer_json_rounded (goal, 1),
+            "arr_vs_goal", answer_json_rounded (all.arr / goal, 0.001), "deals_won",
+            (json_int_t)all.won, "deals_goal",
             t && t->has_deals ? json_integer (t->deals) : json_null (), "deals_lost",
             (json_int_t)all.lost, "deals_open", (json_int_t)all.open, "qualified",
             (json_int_t)qualified, "opportunities", (json_int_t)input->n_opportunities,
-            "conversion", s_real (conversion, 0.001), "conversion_goal",
+            "conversion", answer_json_rounded (conversion, 0.001), "conversion_goal",
             t && t->has_conversion ? json_real (t->conversion) : json_null (), "win_rate",
-            s_real (rate, 0.001), "average_deal",
-            s_real (all.won ? all.arr / (double)all.won : NAN, 1), "average_cycle_days",
-            s_real (cycles ? cycle_days / (double)cycles : NAN, 0.1), "investment",
-            s_real (investment, 1), "roi", s_real (roi, 0.01)));
+            answer_json_rounded (rate, 0.001), "average_deal",
+            answer_json_rounded (all.won ? all.arr / (double)all.won : NAN, 1),
+            "average_cycle_days",
+            answer_json_rounded (cycles ? cycle_days / (double)cycles : NAN, 0.1), "investment",
+            answer_json_rounded (investment, 1), "roi", answer_json_rounded (roi, 0.01)));
 
     /*  What worked and what did not: groups judged against the campaign's win rate. */
     json_t *worked = json_array (), *didnt = json_array ();
@@ -260,11 +256,12 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
         const s_group_t *x = &groups.item[g];
         size_t n = x->won + x->lost;
         double r = n ? (double)x->won / (double)n : NAN;
-        json_array_append_new (
-            by_group, json_pack ("{s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "by", x->by, "group",
-                                 x->name, "won", (json_int_t)x->won, "lost",
-                                 (json_int_t)x->lost, "open", (json_int_t)x->open, "win_rate",
-                                 s_real (r, 0.001), "arr_won", json_real (round (x->arr))));
+        json_array_append_new (by_group,
+                               json_pack ("{s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "by", x->by,
+                                          "group", x->name, "won", (json_int_t)x->won, "lost",
+                                          (json_int_t)x->lost, "open", (json_int_t)x->open,
+                                          "win_rate", answer_json_rounded (r, 0.001), "arr_won",
+                                          json_real (round (x->arr))));
         if (n < self->min_deals || !isfinite (rate))
             continue;
         if (r >= rate + self->margin) {
@@ -297,7 +294,8 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
         double mean = days_in_stage[k] / (double)in_stage[k];
         json_array_append_new (stalls, json_pack ("{s:s, s:I, s:o}", "stage", pb->stages[k],
                                                   "open_deals", (json_int_t)in_stage[k],
-                                                  "mean_days_in_stage", s_real (mean, 0.1)));
+                                                  "mean_days_in_stage",
+                                                  answer_json_rounded (mean, 0.1)));
         if (slowest == PLAYS_STAGES ||
             mean > days_in_stage[slowest] / (double)in_stage[slowest])
             slowest = k;
@@ -350,16 +348,17 @@ retro_run (const retro_t *self, const Campaign__TaskInput *input, int32_t today,
                       refit.auc_after > refit.auc_before;
         json_object_set_new (
             root, "model",
-            json_pack (
-                "{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:o}", "rows",
-                (json_int_t)refit.rows, "positives", (json_int_t)refit.positives,
-                "from_campaign", (json_int_t)refit.from_campaign, "from_history",
-                (json_int_t)refit.from_history, "auc_before", s_real (refit.auc_before, 0.0001),
-                "brier_before", s_real (refit.brier_before, 0.0001), "auc_after",
-                s_real (refit.auc_after, 0.0001), "brier_after",
-                s_real (refit.brier_after, 0.0001), "plays_refitted", refit.plays_refitted,
-                "notes", refit.notes, "better", better, "model_file",
-                refit.model_text ? json_string (refit.model_text) : json_null ()));
+            json_pack ("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:o}", "rows",
+                       (json_int_t)refit.rows, "positives", (json_int_t)refit.positives,
+                       "from_campaign", (json_int_t)refit.from_campaign, "from_history",
+                       (json_int_t)refit.from_history, "auc_before",
+                       answer_json_rounded (refit.auc_before, 0.0001), "brier_before",
+                       answer_json_rounded (refit.brier_before, 0.0001), "auc_after",
+                       answer_json_rounded (refit.auc_after, 0.0001), "brier_after",
+                       answer_json_rounded (refit.brier_after, 0.0001), "plays_refitted",
+                       refit.plays_refitted, "notes", refit.notes, "better", better,
+                       "model_file",
+                       refit.model_text ? json_string (refit.model_text) : json_null ()));
         json_object_set_new (root, "plays", plays_json);
         json_object_set_new (root, "plays_file", json_string (plays_text));
         if (better)
