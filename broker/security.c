@@ -195,7 +195,6 @@ security_zap_answer (security_t *self, security_status_fn *may_read, void *arg)
     zmsg_addstr (reply, *status == '2' ? user : "");
     zmsg_addmem (reply, NULL, 0); /* no metadata */
     zmsg_send (&reply, self->zap);
-    (void)version;
     zstr_free (&version);
     zstr_free (&id);
     zstr_free (&domain);

@@ -71,11 +71,11 @@ clusters_load (conf_t *conf, clusters_t **out, err_t *err)
     config_setting_t *features =
         rc ? NULL : conf_lookup (conf, "segmentation.clusters.features");
     int n = features ? config_setting_length (features) : 0;
-    if (!rc && n == 0)
-        rc =
-            err_set (err, ERR_INVALID,
-                     "segmentation.clusters.features: at least one feature is needed, e.g. "
-                     "( { field = \"arr\"; log = true; high = \"large\"; low = \"small\"; } )");
+    if (!rc && (n == 0 || n > CLUSTERS_FEATURES_MAX))
+        rc = err_set (err, ERR_INVALID,
+                      "segmentation.clusters.features: between 1 and %d features, e.g. "
+                      "( { field = \"arr\"; log = true; high = \"large\"; low = \"small\"; } )",
+                      CLUSTERS_FEATURES_MAX);
     if (!rc && !(self->feature = calloc ((size_t)n, sizeof *self->feature)))
         rc = err_set (err, ERR_NOMEM, "out of memory");
     for (int i = 0; !rc && i < n; i++) {
@@ -155,9 +155,8 @@ s_describe (const clusters_t *self, const profiles_t *profiles, const clusters_r
         }
     /*  Features by |mean z|, strongest first; ties by configuration order. */
     const double *z = r->mean_z + c * self->d;
-    bool used[64] = {false};
-    for (size_t named = 0; named < self->describe_top && named < self->d && self->d <= 64;
-         named++) {
+    bool used[CLUSTERS_FEATURES_MAX] = {false};
+    for (size_t named = 0; named < self->describe_top && named < self->d; named++) {
         size_t best = self->d;
         for (size_t j = 0; j < self->d; j++)
             if (!used[j] && (best == self->d || fabs (z[j]) > fabs (z[best])))

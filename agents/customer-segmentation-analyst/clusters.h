@@ -24,6 +24,8 @@
 #include "err.h"
 #include "profile.h"
 
+#define CLUSTERS_FEATURES_MAX 64
+
 typedef struct {
     int field;
     bool log; /* cluster on log (1 + max (x, 0)): money and counts are skewed */

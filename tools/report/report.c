@@ -295,9 +295,8 @@ report_write (client_t *client, const report_settings_t *settings, size_t *writt
         rc = ERR_IO;
     if (!rc)
         rc = s_segmentation_csv (dir, err);
-    bool retrospective = false;
     if (!rc)
-        rc = retrospective_write (dir, &retrospective, err);
+        rc = retrospective_write (dir, err);
     if (!rc)
         rc = s_dashboard (settings, snapshot->snapshot, &pipeline, err);
     if (!rc)

@@ -190,11 +190,10 @@ s_markdown (FILE *out, json_t *root)
 }
 
 int
-retrospective_write (const char *dir, bool *written, err_t *err)
+retrospective_write (const char *dir, err_t *err)
 {
     char path[4200];
     snprintf (path, sizeof path, "%s/retrospective.run.json", dir);
-    *written = false;
     json_error_t jerr;
     json_t *root = json_load_file (path, 0, &jerr);
     if (!root) {
@@ -219,6 +218,5 @@ retrospective_write (const char *dir, bool *written, err_t *err)
     if (!rc && plays)
         rc = s_text_file (dir, "plays.cfg", plays, err);
     json_decref (root);
-    *written = !rc;
     return rc;
 }

@@ -14,13 +14,11 @@
 #ifndef CAMPAIGN_RETROSPECTIVE_H
 #define CAMPAIGN_RETROSPECTIVE_H
 
-#include <stdbool.h>
-
 #include "err.h"
 
-/*  Write the three files into dir from dir/retrospective.run.json. *written: whether the
-    JSON was there (the retrospective has run). 0, or ERR_IO / ERR_INVALID naming the
+/*  Write the three files into dir from dir/retrospective.run.json; nothing when that is
+    not there (the retrospective has not run). 0, or ERR_IO / ERR_INVALID naming the
     file. */
-int retrospective_write (const char *dir, bool *written, err_t *err);
+int retrospective_write (const char *dir, err_t *err);
 
 #endif
