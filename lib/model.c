@@ -1342,6 +1342,23 @@ s_child (s_reader_t *reader, const config_setting_t *parent, const char *at, con
     return child;
 }
 
+/*  Element k of the list `name` under the setting at path at, which must be a group: its
+    path goes into where (size bytes). NULL with *rc set, naming file, line and path,
+    otherwise. */
+static config_setting_t *
+s_group_elem (s_reader_t *reader, const config_setting_t *list, const char *at,
+              const char *name, int k, char *where, size_t size, int *rc)
+{
+    snprintf (where, size, "%s.%s.[%d]", at, name, k);
+    config_setting_t *elem = config_setting_get_elem (list, (unsigned)k);
+    if (config_setting_type (elem) != CONFIG_TYPE_GROUP) {
+        *rc = err_set (reader->err, ERR_INVALID, "%s:%d: setting '%s': expected a group",
+                       reader->path, config_setting_source_line (elem), where);
+        return NULL;
+    }
+    return elem;
+}
+
 static int
 s_get_string (s_reader_t *reader, const config_setting_t *parent, const char *at,
               const char *name, char **out)
@@ -1410,12 +1427,11 @@ s_load_categorical (s_reader_t *reader, const config_setting_t *item, const char
     if (!cat->levels)
         return err_set (reader->err, ERR_NOMEM, "out of memory");
     for (int l = 0; l < n && !rc; l++) {
-        char where[300];
-        snprintf (where, sizeof where, "%s.levels.[%d]", at, l);
-        config_setting_t *level = config_setting_get_elem (levels, (unsigned)l);
-        if (config_setting_type (level) != CONFIG_TYPE_GROUP)
-            return err_set (reader->err, ERR_INVALID, "%s:%d: setting '%s': expected a group",
-                            reader->path, config_setting_source_line (level), where);
+        char where[400];
+        config_setting_t *level =
+            s_group_elem (reader, levels, at, "levels", l, where, sizeof where, &rc);
+        if (!level)
+            return rc;
         model_level_t *slot = &cat->levels[cat->n_levels];
         rc = s_get_string (reader, level, where, "level", &slot->level);
         cat->n_levels += slot->level != NULL;
@@ -1468,12 +1484,11 @@ s_load_group (s_reader_t *reader, const config_setting_t *item, const char *at,
     if (!group->numeric || !group->categorical)
         return err_set (reader->err, ERR_NOMEM, "out of memory");
     for (int k = 0; k < n_num && !rc; k++) {
-        char where[256];
-        snprintf (where, sizeof where, "%s.numeric.[%d]", at, k);
-        config_setting_t *elem = config_setting_get_elem (numeric, (unsigned)k);
-        if (config_setting_type (elem) != CONFIG_TYPE_GROUP)
-            return err_set (reader->err, ERR_INVALID, "%s:%d: setting '%s': expected a group",
-                            reader->path, config_setting_source_line (elem), where);
+        char where[400];
+        config_setting_t *elem =
+            s_group_elem (reader, numeric, at, "numeric", k, where, sizeof where, &rc);
+        if (!elem)
+            return rc;
         model_numeric_t *num = &group->numeric[group->n_numeric++];
         rc = s_get_string (reader, elem, where, "name", &num->name);
         if (!rc)
@@ -1487,12 +1502,11 @@ s_load_group (s_reader_t *reader, const config_setting_t *item, const char *at,
                           reader->path, config_setting_source_line (elem), where, num->scale);
     }
     for (int q = 0; q < n_cat && !rc; q++) {
-        char where[256];
-        snprintf (where, sizeof where, "%s.categorical.[%d]", at, q);
-        config_setting_t *elem = config_setting_get_elem (categorical, (unsigned)q);
-        if (config_setting_type (elem) != CONFIG_TYPE_GROUP)
-            return err_set (reader->err, ERR_INVALID, "%s:%d: setting '%s': expected a group",
-                            reader->path, config_setting_source_line (elem), where);
+        char where[400];
+        config_setting_t *elem =
+            s_group_elem (reader, categorical, at, "categorical", q, where, sizeof where, &rc);
+        if (!elem)
+            return rc;
         rc = s_load_categorical (reader, elem, where,
                                  &group->categorical[group->n_categorical++]);
     }
@@ -1590,11 +1604,10 @@ s_load_model (s_reader_t *reader, config_t *config, model_t *model)
         return err_set (reader->err, ERR_NOMEM, "out of memory");
     for (int g = 0; g < n && !rc; g++) {
         char where[64];
-        snprintf (where, sizeof where, "model.groups.[%d]", g);
-        config_setting_t *item = config_setting_get_elem (groups, (unsigned)g);
-        if (config_setting_type (item) != CONFIG_TYPE_GROUP)
-            return err_set (reader->err, ERR_INVALID, "%s:%d: setting '%s': expected a group",
-                            reader->path, config_setting_source_line (item), where);
+        config_setting_t *item =
+            s_group_elem (reader, groups, "model", "groups", g, where, sizeof where, &rc);
+        if (!item)
+            return rc;
         rc = s_load_group (reader, item, where, &model->groups[model->n_groups++]);
         for (size_t h = 0; !rc && h + 1 < model->n_groups; h++)
             if (strcmp (model->groups[h].group, model->groups[g].group) == 0)
