@@ -256,7 +256,6 @@ s_turn (broker_t *self)
                    .agent_kinds = self->agent_kinds,
                    .roles = self->roles,
                    .now_ms = self->now_ms,
-                   .max_message_bytes = self->max_bytes,
                    .today = self->today,
                    .today_text = self->today_text,
                    .emit = s_turn_emit,
@@ -1251,7 +1250,7 @@ s_answer_snapshot (broker_t *self, s_out_t *request)
    Leasing */
 
 static void
-s_send_task (broker_t *self, peer_t *peer, task_t *task)
+s_send_task (broker_t *self, peer_t *peer, task_t *task, const uint8_t *input, size_t size)
 {
     wire_out_t out;
     wire_out_init (&out, self->campaign, SENDER, NULL);
@@ -1260,8 +1259,8 @@ s_send_task (broker_t *self, peer_t *peer, task_t *task)
     msg.has_attempt = msg.has_payload = msg.has_lease_ms = 1;
     msg.attempt = task->attempts;
     msg.name = task->name;
-    msg.payload.data = task->payload;
-    msg.payload.len = task->payload_size;
+    msg.payload.data = (uint8_t *)input;
+    msg.payload.len = size;
     msg.lease_ms = (uint32_t)(task->lease_expires_ms - self->now_ms);
     msg.campaign_date = self->today_text;
     out.env.body_case = CAMPAIGN__ENVELOPE__BODY_TASK;
@@ -1269,8 +1268,36 @@ s_send_task (broker_t *self, peer_t *peer, task_t *task)
     s_queue_out (self, self->outbox, peer->identity, &out.env, OUT_TASK);
 }
 
+/*  A task that cannot be handed out (its input does not assemble, or no agent could read
+    it): the attempt fails now, with the reason, instead of expiring lease after lease. */
+static void
+s_task_unsendable (broker_t *self, peer_t *peer, task_t *task, const char *reason,
+                   bool retryable)
+{
+    char task_id[24], name[128];
+    snprintf (task_id, sizeof task_id, "%s", task->id_text);
+    snprintf (name, sizeof name, "%s", task->name);
+    uint32_t attempts = task->attempts + 1;
+    bool dead = false;
+    err_t err;
+    if (queue_lease (self->queue, task, peer->key, self->now_ms, &err) ||
+        queue_fail (self->queue, task_id, reason, retryable, self->now_ms, &dead, &err)) {
+        log_error ("task %s not handed out, and its failure not recorded: %s", task_id,
+                   err.msg);
+        return;
+    }
+    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+    char summary[768];
+    snprintf (summary, sizeof summary, "task %s (%s) not handed out (attempt %u%s): %s",
+              task_id, name, attempts, dead ? ", now dead" : ", will retry", reason);
+    event.summary = summary;
+    s_emit (self, "alert", &event);
+    log_error ("%s", summary);
+}
+
 /*  Round-robin over the ready agents, one task each per pass, so instances of a kind
-    share the work instead of the first one taking everything. */
+    share the work instead of the first one taking everything. A recipe's input is
+    assembled here, from the store as it is now, and not kept: the queue holds recipes. */
 static void
 s_dispatch (broker_t *self)
 {
@@ -1284,14 +1311,41 @@ s_dispatch (broker_t *self)
             task_t *task = queue_next (self->queue, peer->kind, self->now_ms);
             if (!task)
                 continue;
+            progress = true;
             err_t err;
+            uint8_t *assembled = NULL;
+            const uint8_t *input = task->payload;
+            size_t size = task->payload_size;
+            if (task->assemble) {
+                int rc = store_task_input (self->store, task->payload, task->payload_size,
+                                           &assembled, &size, &err);
+                if (rc) {
+                    s_task_unsendable (self, peer, task, err.msg, rc != ERR_INVALID);
+                    continue;
+                }
+                input = assembled;
+            }
+            /*  An envelope over broker.max_message_bytes is dropped unseen by the agent's
+                socket: the task could only expire, attempt after attempt. */
+            if (self->max_bytes && size + 4096 > self->max_bytes) {
+                char reason[512];
+                snprintf (reason, sizeof reason,
+                          "its input is %zu bytes, over broker.max_message_bytes (%zu): no "
+                          "agent can read it; raise the setting for every process, or lower "
+                          "the task's batch",
+                          size, (size_t)self->max_bytes);
+                free (assembled);
+                s_task_unsendable (self, peer, task, reason, false);
+                continue;
+            }
             if (queue_lease (self->queue, task, peer->key, self->now_ms, &err)) {
                 log_error ("lease of %s failed: %s", task->id_text, err.msg);
+                free (assembled);
                 return;
             }
             peer->leased++;
-            s_send_task (self, peer, task);
-            progress = true;
+            s_send_task (self, peer, task, input, size);
+            free (assembled);
         }
     }
 }

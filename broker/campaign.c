@@ -284,52 +284,27 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
                 input.has_batch = input.has_batches = 1;
                 input.batch = (uint32_t)b + 1;
                 input.batches = (uint32_t)batches;
-                Campaign__Account **records = NULL;
                 if (spec->per_account) {
-                    /*  The batch carries its records: agents may run on other hosts and
-                        never read the broker's store. */
+                    /*  A recipe: the batch's account ids. The broker assembles the input
+                        (records, health, notes, opportunities, history...) each time it
+                        hands the task out (store_task_input): agents may run on other hosts
+                        and never read the store, and the portfolio is not copied into the
+                        task table. */
                     size_t from = b * spec->batch_size;
                     size_t count =
                         n_ids - from < spec->batch_size ? n_ids - from : spec->batch_size;
                     input.account_ids = ids + from;
                     input.n_account_ids = count;
-                    if ((rc = store_accounts_get (self->store, ids + from, count, &records,
-                                                  err)))
-                        break;
-                    input.accounts = records;
-                    input.n_accounts = count;
-                    if ((rc = store_batch_context (self->store, &input, err))) {
-                        store_batch_context_free (&input);
-                        store_accounts_free (records, count);
-                        break;
-                    }
                 }
                 size_t size = campaign__task_input__get_packed_size (&input);
                 uint8_t *packed = malloc (size ? size : 1);
-                if (packed)
-                    campaign__task_input__pack (&input, packed);
-                store_batch_context_free (&input);
-                store_accounts_free (records, input.n_accounts);
                 if (!packed) {
                     rc = err_set (err, ERR_NOMEM, "out of memory");
                     break;
                 }
-                /*  A task no agent can read (its envelope over broker.max_message_bytes)
-                    would only expire lease after lease: say so now, loudly. */
-                if (turn->max_message_bytes && size + 4096 > turn->max_message_bytes) {
-                    char summary[512];
-                    snprintf (summary, sizeof summary,
-                              "%s batch %zu of %zu is %zu bytes, over broker.max_message_bytes "
-                              "(%zu): no agent can read it; raise the setting for every "
-                              "process, or lower the task's batch",
-                              spec->name, b + 1, batches, size, turn->max_message_bytes);
-                    log_error ("%s", summary);
-                    Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
-                    event.summary = summary;
-                    turn_emit (turn, "alert", &event);
-                }
+                campaign__task_input__pack (&input, packed);
                 rc = queue_add (turn->queue, spec->agent, spec->name, packed, size,
-                                turn->now_ms, turn->today_text, NULL, err);
+                                spec->per_account, turn->now_ms, turn->today_text, NULL, err);
                 free (packed);
             }
             for (size_t k = 0; k < n_ids; k++)

@@ -420,9 +420,10 @@ intake_run_task (const turn_t *ctx, const Campaign__RunTask *run, char *detail, 
         return err_set (err, ERR_INVALID, "run-task: '%s' is not a configured agent kind",
                         run->agent_kind);
     task_t *task;
-    rc = queue_add (
-        ctx->queue, run->agent_kind, run->name, run->has_payload ? run->payload.data : NULL,
-        run->has_payload ? run->payload.len : 0, ctx->now_ms, ctx->today_text, &task, err);
+    rc = queue_add (ctx->queue, run->agent_kind, run->name,
+                    run->has_payload ? run->payload.data : NULL,
+                    run->has_payload ? run->payload.len : 0, false, ctx->now_ms,
+                    ctx->today_text, &task, err);
     if (!rc)
         snprintf (detail, size, "task %s (%s for %s) queued", task->id_text, run->name,
                   run->agent_kind);

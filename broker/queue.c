@@ -80,7 +80,8 @@ s_enqueue (queue_t *self, s_task_t *task)
 }
 
 static s_task_t *
-s_task_new (int64_t id, const char *kind, const char *name, const uint8_t *payload, size_t size)
+s_task_new (int64_t id, const char *kind, const char *name, const uint8_t *payload, size_t size,
+            bool assemble)
 {
     s_task_t *task = calloc (1, sizeof *task);
     if (!task)
@@ -98,6 +99,7 @@ s_task_new (int64_t id, const char *kind, const char *name, const uint8_t *paylo
     if (size)
         memcpy (task->public.payload, payload, size);
     task->public.payload_size = size;
+    task->public.assemble = assemble;
     return task;
 }
 
@@ -112,8 +114,8 @@ s_load_task (void *arg, const store_task_t *row)
     s_load_t *load = arg;
     if (load->rc)
         return;
-    s_task_t *task =
-        s_task_new (row->id, row->agent_kind, row->name, row->payload, row->payload_size);
+    s_task_t *task = s_task_new (row->id, row->agent_kind, row->name, row->payload,
+                                 row->payload_size, row->assemble);
     if (!task) {
         load->rc = ERR_NOMEM;
         return;
@@ -190,14 +192,15 @@ queue_destroy (queue_t **self_p)
 
 int
 queue_add (queue_t *self, const char *agent_kind, const char *name, const uint8_t *payload,
-           size_t size, int64_t now_ms, const char *campaign_date, task_t **out, err_t *err)
+           size_t size, bool assemble, int64_t now_ms, const char *campaign_date, task_t **out,
+           err_t *err)
 {
     int64_t id;
-    int rc = store_task_insert (self->store, agent_kind, name, payload, size, now_ms,
+    int rc = store_task_insert (self->store, agent_kind, name, payload, size, assemble, now_ms,
                                 campaign_date, &id, err);
     if (rc)
         return rc;
-    s_task_t *task = s_task_new (id, agent_kind, name, payload, size);
+    s_task_t *task = s_task_new (id, agent_kind, name, payload, size, assemble);
     if (!task)
         return err_set (err, ERR_NOMEM, "out of memory");
     zhashx_insert (self->tasks, task->public.id_text, task);

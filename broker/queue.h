@@ -37,6 +37,7 @@ typedef struct {
     char *name;
     uint8_t *payload;
     size_t payload_size;
+    bool assemble; /* payload is a recipe, assembled at each lease (store_task_input) */
     task_state_t state;
     uint32_t attempts;     /* leases handed out so far */
     bool failed_before;    /* the last attempt failed: waiting for a retry */
@@ -54,10 +55,11 @@ void queue_destroy (queue_t **self_p);
 /*  Forget memory state and load it again from the store (after a failed commit). */
 int queue_reload (queue_t *self, err_t *err);
 
-/*  Queue a new task; *out (may be NULL) is the task, owned by the queue. */
+/*  Queue a new task; *out (may be NULL) is the task, owned by the queue. With assemble,
+    payload is a recipe the broker turns into the task's input when it hands it out. */
 int queue_add (queue_t *self, const char *agent_kind, const char *name, const uint8_t *payload,
-               size_t size, int64_t now_ms, const char *campaign_date, task_t **out,
-               err_t *err);
+               size_t size, bool assemble, int64_t now_ms, const char *campaign_date,
+               task_t **out, err_t *err);
 
 /*  The oldest queued task for agent_kind that is due at now_ms, or NULL. */
 task_t *queue_next (queue_t *self, const char *agent_kind, int64_t now_ms);

@@ -125,10 +125,11 @@ typedef struct {
     uint32_t attempts;
     int64_t not_before_ms;
     const char *last_error;
+    bool assemble; /* the payload is a recipe: see store_task_input */
 } store_task_t;
 
 int store_task_insert (store_t *self, const char *agent_kind, const char *name,
-                       const uint8_t *payload, size_t size, int64_t created_ms,
+                       const uint8_t *payload, size_t size, bool assemble, int64_t created_ms,
                        const char *campaign_date, int64_t *id, err_t *err);
 int store_task_attempt (store_t *self, int64_t id, uint32_t attempts, int64_t not_before_ms,
                         const char *last_error, err_t *err);
@@ -230,25 +231,21 @@ bool store_person_on_account (store_t *self, const char *account_id, const char 
     fewest handoffs so far (*ae malloc'd); ERR_NOTFOUND if the roster has no AE. */
 int store_pick_ae (store_t *self, const char *account_id, char **ae, err_t *err);
 
-/*  The records of accounts ids[0..n) (all must exist: ERR_NOTFOUND names the first
-    missing). Free with store_accounts_free. */
-int store_accounts_get (store_t *self, char *const *ids, size_t n, Campaign__Account ***out,
-                        err_t *err);
-void store_accounts_free (Campaign__Account **accounts, size_t n);
-
 /*  An account's latest health; sets health->change from the score it replaces. */
 int store_health_put (store_t *self, Campaign__AccountHealth *health, int32_t day, err_t *err);
 /*  Accounts per health band. */
 int store_health_bands (store_t *self, store_count_fn *fn, void *arg, err_t *err);
 bool store_account_has_opportunity (store_t *self, const char *account_id);
 
-/*  Fill what the broker knows about a batch's accounts (input->account_ids) into input:
-    latest health, discovery notes, opportunities, past campaigns' history, and the roster
-    and targets; for a task of one batch (input->batches == 1, set by the caller) also
-    every fact and the retrospective input; free with
-    store_batch_context_free. */
-int store_batch_context (store_t *self, Campaign__TaskInput *input, err_t *err);
-void store_batch_context_free (Campaign__TaskInput *input);
+/*  The input of a per-account task, assembled when it is handed to an agent from its
+    recipe: a packed TaskInput naming the activity, args, batch numbering and the batch's
+    account ids (sorted, unique). Added from the store as it is now: the accounts' records,
+    latest health, discovery notes, opportunities and past campaigns' history, the roster
+    and the targets; for a task of one batch (batches = 1) also every fact and the team's
+    retrospective input. Stored bodies go into the message as they are, never decoded;
+    an account removed since the recipe was written is left out. *out is malloc'd. */
+int store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint8_t **out,
+                      size_t *out_size, err_t *err);
 
 /*  Multi-part imports: stage one part (replacing a resent one; abandoning other
     unfinished imports of the kind); *staged is how many parts of import_id are in. */

@@ -29,12 +29,11 @@ typedef struct {
     plan_t *plan;
     calendar_t *calendar;
     campaign_t *campaign;
-    zhashx_t *agent_kinds;    /* configured kinds (keys) */
-    const roles_t *roles;     /* who may submit what */
-    int64_t now_ms;           /* wall clock of this turn */
-    size_t max_message_bytes; /* broker.max_message_bytes: the largest envelope peers read */
-    int32_t today;            /* campaign date */
-    const char *today_text;   /* the same as YYYY-MM-DD */
+    zhashx_t *agent_kinds;  /* configured kinds (keys) */
+    const roles_t *roles;   /* who may submit what */
+    int64_t now_ms;         /* wall clock of this turn */
+    int32_t today;          /* campaign date */
+    const char *today_text; /* the same as YYYY-MM-DD */
     turn_emit_fn *emit;
     void *emit_arg;
 } turn_t;

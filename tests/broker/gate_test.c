@@ -167,7 +167,7 @@ s_task (s_fixture_t *fx, const char *name)
     int64_t id = 0;
     err_t err;
     s_begin (fx);
-    cr_assert_eq (store_task_insert (fx->store, "customer-health-scorer", name, NULL, 0,
+    cr_assert_eq (store_task_insert (fx->store, "customer-health-scorer", name, NULL, 0, false,
                                      1700000000000, "2026-10-05", &id, &err),
                   0, "%s", err.msg);
     s_commit (fx);

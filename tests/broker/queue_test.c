@@ -94,7 +94,7 @@ s_add (s_fixture_t *fx, const char *kind, const char *name, int64_t now_ms)
 {
     task_t *task = NULL;
     err_t err;
-    cr_assert_eq (queue_add (fx->queue, kind, name, (const uint8_t *)"in", 2, now_ms,
+    cr_assert_eq (queue_add (fx->queue, kind, name, (const uint8_t *)"in", 2, false, now_ms,
                              "2025-03-03", &task, &err),
                   0, "%s", err.msg);
     cr_assert_not_null (task);

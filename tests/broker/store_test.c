@@ -383,6 +383,7 @@ typedef struct {
     char errors[8][32];
     char names[8][64];
     size_t payload_size[8];
+    bool assemble[8];
 } s_tasks_t;
 
 static void
@@ -399,6 +400,7 @@ s_task_cb (void *arg, const store_task_t *task)
               task->last_error ? task->last_error : "(null)");
     snprintf (tasks->names[i], sizeof tasks->names[0], "%s/%s", task->agent_kind, task->name);
     tasks->payload_size[i] = task->payload_size;
+    tasks->assemble[i] = task->assemble;
     if (task->payload_size)
         cr_assert_arr_eq (task->payload, "pay\0load", task->payload_size);
 }
@@ -410,14 +412,15 @@ Test (store, tasks_insert_attempt_finish_scan_count)
     err_t err;
     int64_t a = 0, b = 0, c = 0;
     cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.portfolio",
-                                     (const uint8_t *)"pay\0load", 8, 1000, "2025-03-03", &a,
-                                     &err),
+                                     (const uint8_t *)"pay\0load", 8, false, 1000, "2025-03-03",
+                                     &a, &err),
                   0, "%s", err.msg);
     cr_assert_eq (store_task_insert (fx.store, "retrospective-analyzer", "retro.report", NULL,
-                                     0, 1001, NULL, &b, &err),
+                                     0, false, 1001, NULL, &b, &err),
                   0);
     cr_assert_eq (store_task_insert (fx.store, "customer-health-scorer", "health.bands",
-                                     (const uint8_t *)"pay", 3, 1002, "2025-03-03", &c, &err),
+                                     (const uint8_t *)"pay", 3, true, 1002, "2025-03-03", &c,
+                                     &err),
                   0);
     cr_assert (a >= 1 && b > a && c > b);
     cr_assert (store_task_exists (fx.store, a));
@@ -448,6 +451,8 @@ Test (store, tasks_insert_attempt_finish_scan_count)
     cr_assert_eq (all.ids[0], a);
     cr_assert_eq (all.ids[1], b);
     cr_assert_eq (all.ids[2], c);
+    cr_expect (!all.assemble[0] && !all.assemble[1] && all.assemble[2],
+               "only c's payload is a recipe");
     cr_assert_str_eq (all.states[0], "queued");
     cr_assert_str_eq (all.states[1], "done");
     cr_assert_str_eq (all.states[2], "dead");
@@ -586,7 +591,8 @@ Test (store, savepoint_rollback_undoes_only_its_writes)
     cr_assert_eq (store_meta_set (fx.store, "before", "overwritten", &err), 0);
     cr_assert_eq (s_append (fx.store, "m-inside", "stage", NULL), 0);
     int64_t task = 0;
-    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, false, 1, NULL, &task, &err),
+                  0);
     store_savepoint_rollback (fx.store);
     cr_assert (store_in_transaction (fx.store), "the savepoint took the transaction with it");
 
@@ -622,7 +628,8 @@ Test (store, rollback_undoes_the_transaction)
     cr_assert_eq (store_meta_set (fx.store, "lost", "1", &err), 0);
     cr_assert_eq (s_append (fx.store, "m-1", "note", NULL), 0);
     int64_t task = 0;
-    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, false, 1, NULL, &task, &err),
+                  0);
     s_expect_meta (fx.store, "lost", "1"); /* visible inside the transaction */
     store_rollback (fx.store);
     cr_assert_not (store_in_transaction (fx.store));
@@ -668,7 +675,8 @@ Test (store, reopen_keeps_committed_and_loses_uncommitted)
     cr_assert_eq (store_begin (fx.store, &err), 0);
     cr_assert_eq (store_meta_set (fx.store, "campaign_id", "spring", &err), 0);
     cr_assert_eq (s_append (fx.store, "m-committed", "note", &seq), 0);
-    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, 1, NULL, &task, &err), 0);
+    cr_assert_eq (store_task_insert (fx.store, "k", "n", NULL, 0, false, 1, NULL, &task, &err),
+                  0);
     cr_assert_eq (store_replace_accounts (fx.store, &portfolio.import, &err), 0);
     cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
 
@@ -924,5 +932,210 @@ Test (store, fact_history_keeps_every_value_once_per_task)
     series = (s_series_t){.n = 0};
     cr_assert_eq (store_fact_history (fx.store, s_collect_series, &series, &err), 0);
     cr_expect_eq (series.n, 3);
+    s_teardown (&fx);
+}
+
+static Campaign__TaskInput *
+s_assemble (store_t *store, const char *const *ids, size_t n, uint32_t batches)
+{
+    Campaign__TaskInput recipe = CAMPAIGN__TASK_INPUT__INIT;
+    recipe.activity = "opportunity identification";
+    recipe.args = "scan";
+    recipe.has_batch = recipe.has_batches = 1;
+    recipe.batch = 1;
+    recipe.batches = batches;
+    recipe.account_ids = (char **)ids;
+    recipe.n_account_ids = n;
+    uint8_t packed[512];
+    cr_assert_lt (campaign__task_input__get_packed_size (&recipe), sizeof packed);
+    size_t size = campaign__task_input__pack (&recipe, packed);
+    uint8_t *input = NULL;
+    size_t input_size = 0;
+    err_t err;
+    cr_assert_eq (store_task_input (store, packed, size, &input, &input_size, &err), 0, "%s",
+                  err.msg);
+    Campaign__TaskInput *out = campaign__task_input__unpack (NULL, input_size, input);
+    free (input);
+    cr_assert_not_null (out, "the assembled input is a valid TaskInput");
+    return out;
+}
+
+/*  A per-account task's input is assembled from its recipe and the store: only the
+    recipe's accounts (a neighbour in the id range is left out, an account gone since is
+    dropped), each kind of record in account order, the roster and targets whole, and the
+    facts only for a task of one batch. */
+Test (store, task_input_is_assembled_from_the_store)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    s_portfolio_t portfolio;
+    s_portfolio (&portfolio, "A", 6); /* A1 .. A6 */
+    cr_assert_eq (store_replace_accounts (fx.store, &portfolio.import, &err), 0, "%s", err.msg);
+    const char *scored[] = {"A2", "A3", "A4"};
+    for (size_t i = 0; i < 3; i++) {
+        Campaign__AccountHealth health = CAMPAIGN__ACCOUNT_HEALTH__INIT;
+        health.account_id = (char *)scored[i];
+        health.has_score = 1;
+        health.score = 50 + (double)i;
+        health.band = "healthy";
+        cr_assert_eq (store_health_put (fx.store, &health, 1, &err), 0, "%s", err.msg);
+    }
+    const char *noted[][2] = {{"A3", "first"}, {"A4", "other"}, {"A3", "second"}};
+    for (size_t i = 0; i < 3; i++) {
+        Campaign__Note note = CAMPAIGN__NOTE__INIT;
+        note.account_id = (char *)noted[i][0];
+        note.text = (char *)noted[i][1];
+        cr_assert_eq (store_note_add (fx.store, &note, "P001", "2026-10-05", &err), 0, "%s",
+                      err.msg);
+    }
+    const char *opportunities[][3] = {
+        {"A5-geo", "A5", "geo"}, {"A3-tier", "A3", "tier"}, {"A3-seat", "A3", "seat"}};
+    for (size_t i = 0; i < 3; i++) {
+        Campaign__Opportunity opportunity = CAMPAIGN__OPPORTUNITY__INIT;
+        opportunity.opportunity_id = (char *)opportunities[i][0];
+        opportunity.account_id = (char *)opportunities[i][1];
+        opportunity.type = (char *)opportunities[i][2];
+        opportunity.stage = "identified";
+        cr_assert_eq (store_opportunity_put (fx.store, &opportunity, &err), 0, "%s", err.msg);
+    }
+    Campaign__HistoryRecord past[2] = {CAMPAIGN__HISTORY_RECORD__INIT,
+                                       CAMPAIGN__HISTORY_RECORD__INIT};
+    past[0].account_id = "A1";
+    past[1].account_id = "A3";
+    past[1].outcome = "won";
+    Campaign__HistoryRecord *past_pointers[] = {&past[0], &past[1]};
+    Campaign__ImportHistory history = CAMPAIGN__IMPORT_HISTORY__INIT;
+    history.records = past_pointers;
+    history.n_records = 2;
+    cr_assert_eq (store_replace_history (fx.store, &history, &err), 0, "%s", err.msg);
+    Campaign__Person people[2] = {CAMPAIGN__PERSON__INIT, CAMPAIGN__PERSON__INIT};
+    people[0].person_id = "P001";
+    people[0].role = "csm";
+    people[1].person_id = "P002";
+    people[1].role = "ae";
+    Campaign__Person *people_pointers[] = {&people[0], &people[1]};
+    Campaign__ImportRoster roster = CAMPAIGN__IMPORT_ROSTER__INIT;
+    roster.people = people_pointers;
+    roster.n_people = 2;
+    cr_assert_eq (store_replace_people (fx.store, &roster, &err), 0, "%s", err.msg);
+    Campaign__Targets targets = CAMPAIGN__TARGETS__INIT;
+    targets.has_arr_goal = 1;
+    targets.arr_goal = 400000;
+    uint8_t targets_packed[64];
+    size_t targets_size = campaign__targets__pack (&targets, targets_packed);
+    cr_assert_eq (store_meta_set_blob (fx.store, "targets", targets_packed, targets_size, &err),
+                  0);
+    cr_assert_eq (store_fact_set (fx.store, "segment.target", "enterprise", 35, "T1", 1, &err),
+                  0);
+    cr_assert_eq (store_commit (fx.store, &err), 0, "%s", err.msg);
+
+    /*  Batch 1 of 2: A2, A3, A5 and A9 (never imported). */
+    const char *batch[] = {"A2", "A3", "A5", "A9"};
+    Campaign__TaskInput *in = s_assemble (fx.store, batch, 4, 2);
+    cr_assert_str_eq (in->activity, "opportunity identification");
+    cr_assert_str_eq (in->args, "scan");
+    cr_assert (in->has_batch && in->batch == 1 && in->batches == 2);
+    cr_assert_eq (in->n_account_ids, 3, "A9 is not in the portfolio");
+    cr_assert_eq (in->n_accounts, 3);
+    const char *kept[] = {"A2", "A3", "A5"};
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_str_eq (in->account_ids[i], kept[i]);
+        cr_expect_str_eq (in->accounts[i]->account_id, kept[i]);
+        cr_expect_str_eq (in->accounts[i]->csm, "P001");
+    }
+    cr_assert_eq (in->n_health, 2, "A4 is in the range, not in the batch");
+    cr_expect_str_eq (in->health[0]->account_id, "A2");
+    cr_expect_str_eq (in->health[1]->account_id, "A3");
+    cr_expect_float_eq (in->health[1]->score, 51, 1e-9);
+    cr_assert_eq (in->n_notes, 2);
+    cr_expect_str_eq (in->notes[0]->text, "first", "notes in the order they came");
+    cr_expect_str_eq (in->notes[1]->text, "second");
+    cr_assert_eq (in->n_opportunities, 3);
+    cr_expect_str_eq (in->opportunities[0]->opportunity_id, "A3-seat");
+    cr_expect_str_eq (in->opportunities[1]->opportunity_id, "A3-tier");
+    cr_expect_str_eq (in->opportunities[2]->opportunity_id, "A5-geo");
+    cr_assert_eq (in->n_history, 1, "A1's history is outside the batch");
+    cr_expect_str_eq (in->history[0]->outcome, "won");
+    cr_assert_eq (in->n_people, 2);
+    cr_expect_str_eq (in->people[1]->role, "ae");
+    cr_assert_not_null (in->targets);
+    cr_expect_float_eq (in->targets->arr_goal, 400000, 1e-9);
+    cr_expect_eq (in->n_facts, 0, "facts go to whole-portfolio tasks only");
+    campaign__task_input__free_unpacked (in, NULL);
+
+    /*  One batch: the whole campaign's facts too. */
+    const char *all[] = {"A1", "A2", "A3", "A4", "A5", "A6"};
+    in = s_assemble (fx.store, all, 6, 1);
+    cr_expect_eq (in->n_accounts, 6);
+    cr_expect_eq (in->n_health, 3);
+    cr_expect_eq (in->n_history, 2);
+    cr_assert_eq (in->n_facts, 1);
+    cr_expect_str_eq (in->facts[0]->name, "segment.target");
+    cr_expect_str_eq (in->facts[0]->text, "enterprise");
+    campaign__task_input__free_unpacked (in, NULL);
+
+    /*  A recipe that is not one: refused, nothing assembled. */
+    uint8_t *out = NULL;
+    size_t out_size = 0;
+    cr_expect_eq (
+        store_task_input (fx.store, (const uint8_t *)"\xff\xff", 2, &out, &out_size, &err),
+        ERR_INVALID);
+    Campaign__TaskInput unsorted = CAMPAIGN__TASK_INPUT__INIT;
+    char *backwards[] = {"A3", "A2"};
+    unsorted.account_ids = backwards;
+    unsorted.n_account_ids = 2;
+    uint8_t packed[64];
+    size_t size = campaign__task_input__pack (&unsorted, packed);
+    cr_expect_eq (store_task_input (fx.store, packed, size, &out, &out_size, &err),
+                  ERR_INVALID);
+    cr_expect (strstr (err.msg, "sorted"), "%s", err.msg);
+    cr_expect_null (out);
+    s_teardown (&fx);
+}
+
+/*  A store written before task recipes (and before the audit trail): opening it adds the
+    missing columns, and its queued task keeps its whole input, not taken for a recipe. */
+Test (store, an_older_store_is_migrated)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    store_destroy (&fx.store);
+    cr_assert_eq (remove (fx.path), 0);
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open (fx.path, &db), SQLITE_OK);
+    cr_assert_eq (
+        sqlite3_exec (db,
+                      "CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      "  message_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+                      "  sender TEXT, person TEXT, received_ms INTEGER NOT NULL,"
+                      "  campaign_date TEXT, body BLOB, detail TEXT);"
+                      "CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                      "  agent_kind TEXT NOT NULL, name TEXT NOT NULL, payload BLOB,"
+                      "  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+                      "  not_before_ms INTEGER NOT NULL DEFAULT 0,"
+                      "  created_ms INTEGER NOT NULL, campaign_date TEXT,"
+                      "  result BLOB, summary TEXT, error TEXT, done_by TEXT,"
+                      "  finished_ms INTEGER);"
+                      "INSERT INTO tasks (agent_kind, name, payload, state, created_ms)"
+                      "  VALUES ('k', 'n', 'pay', 'queued', 1);",
+                      NULL, NULL, NULL),
+        SQLITE_OK, "%s", sqlite3_errmsg (db));
+    sqlite3_close (db);
+    s_open (&fx);
+    s_tasks_t all = {0};
+    err_t err;
+    cr_assert_eq (store_tasks_scan (fx.store, "queued", s_task_cb, &all, &err), 0, "%s",
+                  err.msg);
+    cr_assert_eq (all.n, 1);
+    cr_expect_eq (all.payload_size[0], 3);
+    cr_expect_not (all.assemble[0], "an old task carries its whole input");
+    int64_t id = 0;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_expect_eq (store_task_insert (fx.store, "k", "n", (const uint8_t *)"pay", 3, true, 2,
+                                     NULL, &id, &err),
+                  0, "%s", err.msg);
+    cr_assert_eq (store_commit (fx.store, &err), 0);
     s_teardown (&fx);
 }

@@ -445,17 +445,27 @@ Test (campaign, reports_are_written_whole, .timeout = 120)
     s_stop (&c);
 }
 
+static bool
+s_one_dead (const Campaign__Snapshot *snap, void *arg)
+{
+    return snap->tasks && snap->tasks->dead == 1 && snap->tasks->leased == 0;
+}
+
 /*  A per-account task whose input is over broker.max_message_bytes could never be read
-    by an agent: the broker says so on the alert topic and in its log, naming the
-    setting, instead of letting the lease expire in silence. */
+    by an agent: when the broker assembles it for an agent it fails the task at once,
+    dead with the reason, on the alert topic and in its log, naming the setting, instead
+    of letting lease after lease expire in silence. */
 Test (campaign, a_task_over_the_message_limit_is_alerted, .timeout = 60)
 {
     s_campaign_t c;
     s_start (&c, "broker = { max_message_bytes = 4500; };\n");
     cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
-    cr_expect (ts_wait_file_contains (c.broker.log, "health.portfolio batch 1 of 1 is", 10000),
+    cr_expect (ts_wait_file_contains (c.broker.log, "(health.portfolio) not handed out", 10000),
                "no alert in %s", c.broker.log);
+    cr_expect (ts_wait_file_contains (c.broker.log, "now dead): its input is", 1000));
     cr_expect (
         ts_wait_file_contains (c.broker.log, "over broker.max_message_bytes (4500)", 1000));
+    cr_expect_eq (ts_wait_snapshot (&c.broker, 10000, s_one_dead, NULL), 0,
+                  "the task is dead at its first attempt, never leased");
     s_stop (&c);
 }
