@@ -53,56 +53,48 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
         return err_set (
             err, ERR_INVALID,
             "opportunity %s: potential, tier (0..3) or propensity (0..100) out of range", id);
-    /*  Start from a private copy of what the agent sent, then keep what people own. */
-    size_t size = campaign__opportunity__get_packed_size (in);
-    uint8_t *packed = malloc (size ? size : 1);
-    if (!packed)
-        return err_set (err, ERR_NOMEM, "out of memory");
-    campaign__opportunity__pack (in, packed);
-    Campaign__Opportunity *merged = campaign__opportunity__unpack (NULL, size, packed);
-    free (packed);
-    if (!merged)
-        return err_set (err, ERR_NOMEM, "out of memory");
+    /*  What the agent sent, with what people own taken from the stored version: a
+        shallow copy whose strings belong to `in`, `old` or the turn, never freed here
+        (merging is per opportunity, so no copy is made of the agent's fields). */
+    Campaign__Opportunity merged = *in;
+    merged.ae = NULL; /* the AE is attached by the Sales handoff, never by an agent */
     Campaign__Opportunity *old = NULL;
     int rc = store_opportunity_get (turn->store, id, &old, NULL);
-    int set = 0;
     if (rc == 0) {
-        set |= s_set (&merged->stage, old->stage);
-        set |= s_set (&merged->opened, old->opened);
-        set |= s_set (&merged->stage_changed, old->stage_changed);
+        merged.stage = old->stage;
+        merged.opened = old->opened;
+        merged.stage_changed = old->stage_changed;
         if (old->closed)
-            set |= s_set (&merged->closed, old->closed);
+            merged.closed = old->closed;
         if (old->reason)
-            set |= s_set (&merged->reason, old->reason);
-        /*  The AE is attached by the Sales handoff, never by an agent. */
-        free (merged->ae);
-        merged->ae = NULL;
-        if (old->ae && *old->ae)
-            set |= s_set (&merged->ae, old->ae);
-        merged->has_amount = old->has_amount;
-        merged->amount = old->amount;
-        campaign__opportunity__free_unpacked (old, NULL);
+            merged.reason = old->reason;
+        merged.ae = old->ae && *old->ae ? old->ae : NULL;
+        merged.has_amount = old->has_amount;
+        merged.amount = old->amount;
         /*  Qualification moves a fresh opportunity on to "qualified". */
-        if (merged->qualified && strcmp (merged->stage, "identified") == 0) {
-            set |= s_set (&merged->stage, "qualified");
-            set |= s_set (&merged->stage_changed, turn->today_text);
+        if (merged.qualified && strcmp (merged.stage, "identified") == 0) {
+            merged.stage = "qualified";
+            merged.stage_changed = (char *)turn->today_text;
         }
     } else if (rc == ERR_NOTFOUND) {
-        free (merged->ae);
-        merged->ae = NULL;
-        set |= s_set (&merged->stage, merged->qualified ? "qualified" : "identified");
-        set |= s_set (&merged->opened, turn->today_text);
-        set |= s_set (&merged->stage_changed, turn->today_text);
-    } else {
-        campaign__opportunity__free_unpacked (merged, NULL);
+        merged.stage = merged.qualified ? "qualified" : "identified";
+        merged.opened = merged.stage_changed = (char *)turn->today_text;
+    } else
         return err_set (err, ERR_STORAGE, "reading opportunity %s", id);
+    rc = 0;
+    char *attached = NULL; /* an AE the handoff attaches now: malloc'd, ours to free */
+    if (!plan_stage_is_closed (turn->plan, merged.stage)) {
+        char *before = merged.ae;
+        rc = handoff_after_opportunity (turn, &merged, err);
+        if (merged.ae != before)
+            attached = merged.ae;
     }
-    rc = set ? err_set (err, ERR_NOMEM, "out of memory") : 0;
-    if (!rc && !plan_stage_is_closed (turn->plan, merged->stage))
-        rc = handoff_after_opportunity (turn, merged, err);
     if (!rc)
-        rc = store_opportunity_put (turn->store, merged, err);
-    campaign__opportunity__free_unpacked (merged, NULL);
+        rc = store_opportunity_put (turn->store, &merged, old ? old->stage : NULL,
+                                    old ? old->potential_arr : 0, err);
+    free (attached);
+    if (old)
+        campaign__opportunity__free_unpacked (old, NULL);
     return rc;
 }
 
@@ -151,7 +143,8 @@ pipeline_stage (const turn_t *turn, const Campaign__StageChange *change, char *d
                 s_set (&opportunity->stage_changed, turn->today_text)))
         rc = err_set (err, ERR_NOMEM, "out of memory");
     if (!rc)
-        rc = store_opportunity_put (turn->store, opportunity, err);
+        rc = store_opportunity_put (turn->store, opportunity, from, opportunity->potential_arr,
+                                    err);
     if (!rc)
         snprintf (detail, detail_size, "%s moved from %s to %s", change->opportunity_id, from,
                   change->stage);
@@ -190,7 +183,8 @@ pipeline_outcome (const turn_t *turn, const Campaign__Outcome *outcome, char *de
                       "check the amount (pipeline.max_amount_ratio)",
                       outcome->amount, plan_max_amount_ratio (turn->plan),
                       opportunity->potential_arr);
-    char date[DATE_TEXT_MAX];
+    char date[DATE_TEXT_MAX], from[64];
+    snprintf (from, sizeof from, "%s", opportunity->stage);
     const char *const *stages = plan_stages (turn->plan);
     int n = 0;
     while (stages[n])
@@ -203,7 +197,8 @@ pipeline_outcome (const turn_t *turn, const Campaign__Outcome *outcome, char *de
     if (!rc) {
         opportunity->has_amount = outcome->won;
         opportunity->amount = outcome->won ? outcome->amount : 0;
-        rc = store_opportunity_put (turn->store, opportunity, err);
+        rc = store_opportunity_put (turn->store, opportunity, from, opportunity->potential_arr,
+                                    err);
     }
     if (!rc && outcome->won)
         rc = handoff_after_win (turn, opportunity, err);

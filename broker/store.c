@@ -1223,23 +1223,9 @@ store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *d
 }
 
 int
-store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err)
+store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity,
+                       const char *was_stage, double was_arr, err_t *err)
 {
-    char old_stage[32] = "";
-    double old_arr = 0;
-    sqlite3_stmt *old;
-    int prc = s_prepare (self,
-                         "SELECT stage, potential_arr FROM opportunities "
-                         "WHERE opportunity_id = ?1",
-                         &old, err);
-    if (prc)
-        return prc;
-    sqlite3_bind_text (old, 1, opportunity->opportunity_id, -1, SQLITE_STATIC);
-    if (sqlite3_step (old) == SQLITE_ROW) {
-        snprintf (old_stage, sizeof old_stage, "%s", sqlite3_column_text (old, 0));
-        old_arr = sqlite3_column_double (old, 1);
-    }
-    s_release (old);
     size_t size;
     uint8_t *data = s_pack ((const ProtobufCMessage *)opportunity, &size);
     if (!data)
@@ -1271,8 +1257,8 @@ store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, 
     sqlite3_bind_text (stmt, 9, opportunity->csm, -1, SQLITE_STATIC);
     rc = s_run (self, stmt, err, "opportunity put");
     if (!rc) {
-        if (*old_stage)
-            s_group_add (&self->stages, old_stage, -1, -old_arr);
+        if (was_stage)
+            s_group_add (&self->stages, was_stage, -1, -was_arr);
         s_group_add (&self->stages, opportunity->stage ? opportunity->stage : "identified", 1,
                      opportunity->potential_arr);
         self->touched = true;

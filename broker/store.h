@@ -194,8 +194,11 @@ int store_fact_get (store_t *self, const char *name, char **text, double *number
 int store_task_progress (store_t *self, const char *name, int64_t *total, int64_t *done,
                          int64_t *dead, err_t *err);
 
-/*  Opportunities, whole records by id. */
-int store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity, err_t *err);
+/*  Opportunities, whole records by id. A put names the stage and potential of the version
+    it replaces, as the caller read it (was_stage NULL: a new opportunity), so the
+    pipeline's per-stage aggregate moves without reading the row again. */
+int store_opportunity_put (store_t *self, const Campaign__Opportunity *opportunity,
+                           const char *was_stage, double was_arr, err_t *err);
 int store_opportunity_get (store_t *self, const char *id, Campaign__Opportunity **out,
                            err_t *err);
 /*  Count of opportunities of a tier (0: any), qualified ones only if asked; lost deals

@@ -157,7 +157,8 @@ s_put_opportunity (s_fixture_t *fx, const char *id, uint32_t tier, bool qualifie
     opportunity.stage = qualified ? "qualified" : "identified";
     err_t err;
     s_begin (fx);
-    cr_assert_eq (store_opportunity_put (fx->store, &opportunity, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_opportunity_put (fx->store, &opportunity, NULL, 0, &err), 0, "%s",
+                  err.msg);
     s_commit (fx);
 }
 

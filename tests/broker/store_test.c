@@ -998,7 +998,8 @@ Test (store, task_input_is_assembled_from_the_store)
         opportunity.account_id = (char *)opportunities[i][1];
         opportunity.type = (char *)opportunities[i][2];
         opportunity.stage = "identified";
-        cr_assert_eq (store_opportunity_put (fx.store, &opportunity, &err), 0, "%s", err.msg);
+        cr_assert_eq (store_opportunity_put (fx.store, &opportunity, NULL, 0, &err), 0, "%s",
+                      err.msg);
     }
     Campaign__HistoryRecord past[2] = {CAMPAIGN__HISTORY_RECORD__INIT,
                                        CAMPAIGN__HISTORY_RECORD__INIT};
