@@ -295,6 +295,95 @@ Test (identifier_weeks, forecast_priors_learn_from_outcomes)
     free (w);
 }
 
+/*  Qualified: priors [0.35, 0.2, 0.05], 20 pseudo-deals (the default). 10 tier-1 deals
+    reached it, 2 won, each expected at its prior 0.35: (20 x 0.35 + 2) / 30 = 0.30, a
+    ratio of 0.30 / 0.35. */
+Test (identifier_weeks, forecast_stage_learns_from_the_deals_that_reached_it)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add (&e, 1, i < 2, 0.35);
+    cr_expect_float_eq (e.deals[0], 10, 1e-12);
+    cr_expect_float_eq (e.won[0], 2, 1e-12);
+    cr_expect_float_eq (e.expected[0], 3.5, 1e-12);
+    double ratio = forecast_stage_ratio (f, &e, 1);
+    cr_expect_float_eq (ratio, 0.30 / 0.35, 1e-12);
+    cr_expect_float_eq (forecast_probability (f, "qualified", 1) * ratio, 0.30, 1e-12);
+    /*  The evidence alone without pseudo-deals: 2 / 10. */
+    forecast_t alone = *f;
+    alone.prior_weight = 0;
+    cr_expect_float_eq (forecast_stage_ratio (&alone, &e, 1), 0.2 / 0.35, 1e-12);
+    free (w);
+}
+
+/*  No evidence: the prior, whatever the tier. */
+Test (identifier_weeks, forecast_stage_without_evidence_keeps_the_prior)
+{
+    weeks_t *w = s_weeks ();
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (uint32_t tier = 0; tier <= 3; tier++)
+        cr_expect_float_eq (forecast_stage_ratio (&w->forecast, &e, tier), 1, 1e-12);
+    cr_expect_eq (forecast_stage (&w->forecast, "identified"), 0);
+    cr_expect_eq (forecast_stage (&w->forecast, "negotiation"), 5);
+    cr_expect_eq (forecast_stage (&w->forecast, "closed-won"), -1);
+    cr_expect_eq (forecast_stage (&w->forecast, NULL), -1);
+    free (w);
+}
+
+/*  Tier pooling. The 10 tier-1 deals above (2 won, expected 3.5) and 5 tier-2 deals, none
+    won, each expected at 0.2.
+    Tier 3, no deals of its own: the pooled ratio of tiers 1 and 2, 15 deals expected
+    at 4.5 / 15 = 0.3 each: ((20 x 0.3 + 2) / 35) / 0.3 = 0.7619 (= 16 / 21).
+    Tier 2: pooled over tier 1 only, 0.30 / 0.35 = 0.8571; its own 5 deals then move
+    0.2 x 0.8571 = 0.1714 to (20 x 0.1714 + 0) / 25 = 0.1371: ratio 0.6857.
+    Tier 1: pooled over tier 2 only, (20 x 0.2 + 0) / 25 / 0.2 = 0.8; its own 10 deals
+    move 0.35 x 0.8 = 0.28 to (20 x 0.28 + 2) / 30 = 0.2533: ratio 0.7238.
+    A deal not tiered counts in the tier-3 column. */
+Test (identifier_weeks, forecast_stage_pools_tiers_keeping_the_prior_ratio)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add (&e, 1, i < 2, 0.35);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 2), 0.30 / 0.35, 1e-12);
+    for (int i = 0; i < 5; i++)
+        forecast_evidence_add (&e, 2, false, 0.2);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 3), 16.0 / 21, 1e-12);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 0), 16.0 / 21, 1e-12);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 2), (20 * 0.2 * 0.30 / 0.35) / 25 / 0.2,
+                        1e-12);
+    cr_expect_float_eq (0.2 * forecast_stage_ratio (f, &e, 2), 0.137142857142857, 1e-12);
+    cr_expect_float_eq (0.35 * forecast_stage_ratio (f, &e, 1), 7.6 / 30, 1e-12);
+    /*  A tier-0 deal lands in the tier-3 column. */
+    forecast_evidence_add (&e, 0, true, 0.05);
+    cr_expect_float_eq (e.deals[2], 1, 1e-12);
+    cr_expect_float_eq (e.won[2], 1, 1e-12);
+    free (w);
+}
+
+/*  History has no tier: it moves every tier through the pooled ratio. 10 records, 5
+    won, each expected at 0.25: ((20 x 0.25 + 5) / 30) / 0.25 = 4 / 3 for every tier. */
+Test (identifier_weeks, forecast_stage_history_moves_every_tier)
+{
+    weeks_t *w = s_weeks ();
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add_history (&e, i < 5, 0.25);
+    cr_expect_float_eq (e.history, 10, 1e-12);
+    cr_expect_float_eq (e.history_won, 5, 1e-12);
+    cr_expect_float_eq (e.history_expected, 2.5, 1e-12);
+    for (uint32_t tier = 1; tier <= 3; tier++)
+        cr_expect_float_eq (forecast_stage_ratio (&w->forecast, &e, tier), 4.0 / 3, 1e-12);
+    free (w);
+}
+
 Test (identifier_weeks, results_every_figure)
 {
     /*  Five deals worked on paper. */
