@@ -822,3 +822,82 @@ Test (identifier_weeks, the_four_tasks_in_process)
     answer_free (&answer);
     free (w);
 }
+
+/*  The forecast task learns the stage rates from the task's deals and history. Type
+    "tier" has no play in this configuration (play factor 1). Tier-1 deals, qualified:
+    won ($5,000) and lost, open in qualified ($20,000) and in proposal ($30,000); an
+    unqualified tier-3 deal lost; two past deals won.
+    qualified, tier 1: the history (2 won, expected at 0.35: every qualified deal here is
+    tier 1) pools to ((20 x .35 + 2) / 22) / .35 = 1.1688, so 0.4091; its own 2 deals,
+    1 won: (20 x .4091 + 1) / 22 = 0.4174.
+    qualified, tier 2 (nobody): tier 1 and history pooled, 4 deals, 3 won, expected .35
+    each: 0.2 x ((7 + 3) / 24) / .35 = 0.2381.
+    identified, tier 3: the unqualified loss, (20 x .03 + 0) / 21 = 0.0286 (the qualified
+    deals are not evidence there).
+    proposal: nobody's evidence reaches it, the prior 0.7.
+    expected = 5000 + 20000 x 0.4174 + 30000 x 0.7. */
+Test (identifier_weeks, forecast_task_reports_learned_stage_rates)
+{
+    weeks_t *w = s_weeks ();
+    const char *stages[] = {"closed-won", "closed-lost", "qualified", "proposal",
+                            "closed-lost"};
+    Campaign__Opportunity o[5];
+    Campaign__Opportunity *opps[5];
+    for (int i = 0; i < 5; i++) {
+        campaign__opportunity__init (&o[i]);
+        o[i].opportunity_id = (char *)stages[i];
+        o[i].account_id = "A-1";
+        o[i].type = "tier";
+        o[i].stage = (char *)stages[i];
+        o[i].has_potential_arr = o[i].has_tier = o[i].has_qualified = 1;
+        o[i].potential_arr = 10000 * i;
+        o[i].tier = i < 4 ? 1 : 3;
+        o[i].qualified = i < 4;
+        o[i].opened = "2026-11-30";
+        opps[i] = &o[i];
+    }
+    o[0].has_amount = 1;
+    o[0].amount = 5000;
+    o[1].opportunity_id = "lost";
+    Campaign__HistoryRecord h[2];
+    Campaign__HistoryRecord *history[2];
+    for (int i = 0; i < 2; i++) {
+        campaign__history_record__init (&h[i]);
+        h[i].account_id = "A-1";
+        h[i].opportunity_type = "geo";
+        h[i].outcome = "won";
+        history[i] = &h[i];
+    }
+    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
+    input.opportunities = opps;
+    input.n_opportunities = 5;
+    input.history = history;
+    input.n_history = 2;
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-12-07", &today), 0);
+    answer_t answer;
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    double tier1 = (20 * 0.35 * 9.0 / 22 / 0.35 + 1) / 22;
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.qualified.tier1"), tier1, 1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.qualified.tier2"),
+                        0.2 * 10.0 / 24 / 0.35, 1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.identified.tier3"), 0.6 / 21,
+                        1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.expected_arr"),
+                        5000 + 20000 * tier1 + 30000 * 0.7, 1e-6);
+    cr_expect (strstr (answer.text,
+                       "{\"stage\":\"qualified\",\"prior\":[0.350,0.200,0.050],"
+                       "\"learned\":[0.417,0.238,0.060],\"deals\":[2,0,0],\"won\":[1,0,0],"
+                       "\"history\":2,\"history_won\":2}") != NULL,
+               "%s", answer.text);
+    cr_expect (strstr (answer.text,
+                       "{\"stage\":\"proposal\",\"prior\":[0.700,0.450,0.200],"
+                       "\"learned\":[0.700,0.450,0.200],\"deals\":[0,0,0]") != NULL,
+               "%s", answer.text);
+    for (size_t i = 0; i < answer.n_facts; i++)
+        cr_expect (strncmp (answer.facts[i]->name, "forecast.win_prob.proposal", 26) != 0,
+                   "no evidence, no fact: %s", answer.facts[i]->name);
+    answer_free (&answer);
+    free (w);
+}
