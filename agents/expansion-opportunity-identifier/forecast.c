@@ -142,14 +142,77 @@ forecast_acceleration (const forecast_t *self, const char *play, int risk)
     return NULL;
 }
 
+/*  The win_prob column of tier: 1..3, a deal not tiered (0) takes tier 3's. */
+static size_t
+s_column (uint32_t tier)
+{
+    return tier >= 1 && tier <= 3 ? tier - 1 : 2;
+}
+
+int
+forecast_stage (const forecast_t *self, const char *stage)
+{
+    for (size_t i = 0; stage && i < self->n; i++)
+        if (strcmp (self->stages[i], stage) == 0)
+            return (int)i;
+    return -1;
+}
+
 double
 forecast_probability (const forecast_t *self, const char *stage, uint32_t tier)
 {
-    size_t column = tier >= 1 && tier <= 3 ? tier - 1 : 2;
-    for (size_t i = 0; stage && i < self->n; i++)
-        if (strcmp (self->stages[i], stage) == 0)
-            return self->p[i][column];
-    return -1;
+    int i = forecast_stage (self, stage);
+    return i < 0 ? -1 : self->p[i][s_column (tier)];
+}
+
+void
+forecast_evidence_add (forecast_evidence_t *evidence, uint32_t tier, bool won, double expected)
+{
+    size_t column = s_column (tier);
+    evidence->deals[column]++;
+    evidence->won[column] += won;
+    evidence->expected[column] += expected;
+}
+
+void
+forecast_evidence_add_history (forecast_evidence_t *evidence, bool won, double expected)
+{
+    evidence->history++;
+    evidence->history_won += won;
+    evidence->history_expected += expected;
+}
+
+/*  Posterior over prior of a Beta prior of mean prior worth pseudo deals, after won of
+    deals; 1 without deals or without a prior to compare with. */
+static double
+s_beta_ratio (double pseudo, double prior, double won, double deals)
+{
+    if (deals <= 0 || prior <= 0)
+        return 1;
+    return (pseudo * prior + won) / (pseudo + deals) / prior;
+}
+
+double
+forecast_stage_ratio (const forecast_t *self, const forecast_evidence_t *evidence,
+                      uint32_t tier)
+{
+    size_t own = s_column (tier);
+    double deals = evidence->history, won = evidence->history_won,
+           expected = evidence->history_expected;
+    for (size_t k = 0; k < 3; k++)
+        if (k != own) {
+            deals += evidence->deals[k];
+            won += evidence->won[k];
+            expected += evidence->expected[k];
+        }
+    double pooled =
+        deals > 0 ? s_beta_ratio (self->prior_weight, expected / deals, won, deals) : 1;
+    if (evidence->deals[own] <= 0)
+        return pooled;
+    double prior = evidence->expected[own] / evidence->deals[own] * pooled;
+    prior = prior > 0.99 ? 0.99 : prior;
+    return pooled *
+           s_beta_ratio (self->prior_weight, prior, evidence->won[own], evidence->deals[own]);
 }
 
 double

@@ -274,6 +274,89 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t
 /*  ------------------------------------------------------------------------------------
     Weeks 8-10: the forecast. */
 
+/*  The play factor of a deal of type (1: no play of that type). */
+static double
+s_play_factor (const weeks_t *self, const double *factor, const char *type)
+{
+    const plays_play_t *play = plays_find (&self->plays, type);
+    return play ? factor[play - self->plays.play] : 1;
+}
+
+/*  The decided deals counted at each stage of the forecast's priors (forecast.h): this
+    campaign's closed deals at "qualified" if they were qualified, else at "identified";
+    the history at "qualified", expected at the tiers' priors weighted by this campaign's
+    qualified deals. Each deal is expected to win with its prior x its play factor. */
+static void
+s_stage_evidence (const weeks_t *self, const Campaign__TaskInput *input, const double *factor,
+                  forecast_evidence_t *evidence)
+{
+    const forecast_t *f = &self->forecast;
+    memset (evidence, 0, PLAYS_STAGES * sizeof *evidence);
+    int identified = forecast_stage (f, "identified"),
+        qualified = forecast_stage (f, "qualified");
+    double mix[3] = {0, 0, 0};
+    for (size_t i = 0; i < input->n_opportunities; i++) {
+        const Campaign__Opportunity *o = input->opportunities[i];
+        if (o->qualified)
+            mix[o->tier >= 1 && o->tier <= 3 ? o->tier - 1 : 2]++;
+        int stage = o->qualified ? qualified : identified;
+        if (!s_closed (o) || stage < 0)
+            continue;
+        double expected = forecast_probability (f, f->stages[stage], o->tier) *
+                          s_play_factor (self, factor, o->type);
+        forecast_evidence_add (&evidence[stage], o->tier, s_won (o),
+                               expected > 0.99 ? 0.99 : expected);
+    }
+    if (qualified < 0)
+        return;
+    double prior = 0, weights = mix[0] + mix[1] + mix[2];
+    for (uint32_t tier = 1; tier <= 3; tier++)
+        prior += forecast_probability (f, "qualified", tier) *
+                 (weights > 0 ? mix[tier - 1] / weights : 1.0 / 3);
+    for (size_t i = 0; i < input->n_history; i++) {
+        const Campaign__HistoryRecord *h = input->history[i];
+        bool won = h->outcome && strcmp (h->outcome, "won") == 0;
+        if (!won && !(h->outcome && strcmp (h->outcome, "lost") == 0))
+            continue;
+        double expected = prior * s_play_factor (self, factor, h->opportunity_type);
+        forecast_evidence_add_history (&evidence[qualified], won,
+                                       expected > 0.99 ? 0.99 : expected);
+    }
+}
+
+/*  Each stage's configured and learned win probability per tier and its evidence, as JSON
+    entries; a fact per tier of each stage with evidence, so operators see what moved. */
+static void
+s_stage_report (const forecast_t *f, const forecast_evidence_t *evidence, answer_t *answer)
+{
+    for (size_t s = 0; s < f->n; s++) {
+        const forecast_evidence_t *e = &evidence[s];
+        double learned[3];
+        for (uint32_t tier = 1; tier <= 3; tier++) {
+            learned[tier - 1] = f->p[s][tier - 1] * forecast_stage_ratio (f, e, tier);
+            learned[tier - 1] = learned[tier - 1] > 0.99 ? 0.99 : learned[tier - 1];
+        }
+        answer_say (answer,
+                    "%s{\"stage\":\"%s\",\"prior\":[%.3f,%.3f,%.3f],"
+                    "\"learned\":[%.3f,%.3f,%.3f],\"deals\":[%.0f,%.0f,%.0f],"
+                    "\"won\":[%.0f,%.0f,%.0f],\"history\":%.0f,\"history_won\":%.0f}",
+                    s ? "," : "", f->stages[s], f->p[s][0], f->p[s][1], f->p[s][2], learned[0],
+                    learned[1], learned[2], e->deals[0], e->deals[1], e->deals[2], e->won[0],
+                    e->won[1], e->won[2], e->history, e->history_won);
+        double all = e->deals[0] + e->deals[1] + e->deals[2] + e->history;
+        for (size_t c = 0; all > 0 && c < 3; c++) {
+            char text[160];
+            snprintf (text, sizeof text,
+                      "configured %.3f; %.0f deals of this tier (%.0f won), %.0f of other "
+                      "tiers, %.0f past",
+                      f->p[s][c], e->deals[c], e->won[c], all - e->deals[c] - e->history,
+                      e->history);
+            answer_factf (answer, learned[c], text, "forecast.win_prob.%s.tier%zu",
+                          f->stages[s], c + 1);
+        }
+    }
+}
+
 static void
 s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t *index,
             int32_t today, answer_t *answer)
@@ -320,6 +403,10 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
                       "the play's win rate after history and this campaign",
                       "forecast.win_rate.%s", play->type);
     }
+    answer_say (answer, "],\"stages\":[");
+    forecast_evidence_t evidence[PLAYS_STAGES];
+    s_stage_evidence (self, input, factor, evidence);
+    s_stage_report (f, evidence, answer);
     answer_say (answer, "],\"deals\":[");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
@@ -337,10 +424,9 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
             continue;
         }
         const plays_play_t *play = plays_find (&self->plays, o->type);
-        if (play) {
-            p *= factor[play - self->plays.play];
-            p = p > 0.99 ? 0.99 : p;
-        }
+        p *= forecast_stage_ratio (f, &evidence[forecast_stage (f, o->stage)], o->tier) *
+             s_play_factor (self, factor, o->type);
+        p = p > 0.99 ? 0.99 : p;
         int32_t opened = s_day (o->opened, today);
         int32_t close = forecast_close (play, opened, today);
         bool slips = play && today > opened + play->cycle_days[1];

@@ -295,6 +295,95 @@ Test (identifier_weeks, forecast_priors_learn_from_outcomes)
     free (w);
 }
 
+/*  Qualified: priors [0.35, 0.2, 0.05], 20 pseudo-deals (the default). 10 tier-1 deals
+    reached it, 2 won, each expected at its prior 0.35: (20 x 0.35 + 2) / 30 = 0.30, a
+    ratio of 0.30 / 0.35. */
+Test (identifier_weeks, forecast_stage_learns_from_the_deals_that_reached_it)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add (&e, 1, i < 2, 0.35);
+    cr_expect_float_eq (e.deals[0], 10, 1e-12);
+    cr_expect_float_eq (e.won[0], 2, 1e-12);
+    cr_expect_float_eq (e.expected[0], 3.5, 1e-12);
+    double ratio = forecast_stage_ratio (f, &e, 1);
+    cr_expect_float_eq (ratio, 0.30 / 0.35, 1e-12);
+    cr_expect_float_eq (forecast_probability (f, "qualified", 1) * ratio, 0.30, 1e-12);
+    /*  The evidence alone without pseudo-deals: 2 / 10. */
+    forecast_t alone = *f;
+    alone.prior_weight = 0;
+    cr_expect_float_eq (forecast_stage_ratio (&alone, &e, 1), 0.2 / 0.35, 1e-12);
+    free (w);
+}
+
+/*  No evidence: the prior, whatever the tier. */
+Test (identifier_weeks, forecast_stage_without_evidence_keeps_the_prior)
+{
+    weeks_t *w = s_weeks ();
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (uint32_t tier = 0; tier <= 3; tier++)
+        cr_expect_float_eq (forecast_stage_ratio (&w->forecast, &e, tier), 1, 1e-12);
+    cr_expect_eq (forecast_stage (&w->forecast, "identified"), 0);
+    cr_expect_eq (forecast_stage (&w->forecast, "negotiation"), 5);
+    cr_expect_eq (forecast_stage (&w->forecast, "closed-won"), -1);
+    cr_expect_eq (forecast_stage (&w->forecast, NULL), -1);
+    free (w);
+}
+
+/*  Tier pooling. The 10 tier-1 deals above (2 won, expected 3.5) and 5 tier-2 deals, none
+    won, each expected at 0.2.
+    Tier 3, no deals of its own: the pooled ratio of tiers 1 and 2, 15 deals expected
+    at 4.5 / 15 = 0.3 each: ((20 x 0.3 + 2) / 35) / 0.3 = 0.7619 (= 16 / 21).
+    Tier 2: pooled over tier 1 only, 0.30 / 0.35 = 0.8571; its own 5 deals then move
+    0.2 x 0.8571 = 0.1714 to (20 x 0.1714 + 0) / 25 = 0.1371: ratio 0.6857.
+    Tier 1: pooled over tier 2 only, (20 x 0.2 + 0) / 25 / 0.2 = 0.8; its own 10 deals
+    move 0.35 x 0.8 = 0.28 to (20 x 0.28 + 2) / 30 = 0.2533: ratio 0.7238.
+    A deal not tiered counts in the tier-3 column. */
+Test (identifier_weeks, forecast_stage_pools_tiers_keeping_the_prior_ratio)
+{
+    weeks_t *w = s_weeks ();
+    const forecast_t *f = &w->forecast;
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add (&e, 1, i < 2, 0.35);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 2), 0.30 / 0.35, 1e-12);
+    for (int i = 0; i < 5; i++)
+        forecast_evidence_add (&e, 2, false, 0.2);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 3), 16.0 / 21, 1e-12);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 0), 16.0 / 21, 1e-12);
+    cr_expect_float_eq (forecast_stage_ratio (f, &e, 2), (20 * 0.2 * 0.30 / 0.35) / 25 / 0.2,
+                        1e-12);
+    cr_expect_float_eq (0.2 * forecast_stage_ratio (f, &e, 2), 0.137142857142857, 1e-12);
+    cr_expect_float_eq (0.35 * forecast_stage_ratio (f, &e, 1), 7.6 / 30, 1e-12);
+    /*  A tier-0 deal lands in the tier-3 column. */
+    forecast_evidence_add (&e, 0, true, 0.05);
+    cr_expect_float_eq (e.deals[2], 1, 1e-12);
+    cr_expect_float_eq (e.won[2], 1, 1e-12);
+    free (w);
+}
+
+/*  History has no tier: it moves every tier through the pooled ratio. 10 records, 5
+    won, each expected at 0.25: ((20 x 0.25 + 5) / 30) / 0.25 = 4 / 3 for every tier. */
+Test (identifier_weeks, forecast_stage_history_moves_every_tier)
+{
+    weeks_t *w = s_weeks ();
+    forecast_evidence_t e;
+    memset (&e, 0, sizeof e);
+    for (int i = 0; i < 10; i++)
+        forecast_evidence_add_history (&e, i < 5, 0.25);
+    cr_expect_float_eq (e.history, 10, 1e-12);
+    cr_expect_float_eq (e.history_won, 5, 1e-12);
+    cr_expect_float_eq (e.history_expected, 2.5, 1e-12);
+    for (uint32_t tier = 1; tier <= 3; tier++)
+        cr_expect_float_eq (forecast_stage_ratio (&w->forecast, &e, tier), 4.0 / 3, 1e-12);
+    free (w);
+}
+
 Test (identifier_weeks, results_every_figure)
 {
     /*  Five deals worked on paper. */
@@ -730,6 +819,85 @@ Test (identifier_weeks, the_four_tasks_in_process)
     cr_expect_float_eq (s_fact (&answer, "design.without_play"), 1, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "design.cross-sell.opportunities"), 1, 1e-9);
     cr_expect (strstr (answer.text, "\"start\":\"2026-10-19\"") != NULL, "%s", answer.text);
+    answer_free (&answer);
+    free (w);
+}
+
+/*  The forecast task learns the stage rates from the task's deals and history. Type
+    "tier" has no play in this configuration (play factor 1). Tier-1 deals, qualified:
+    won ($5,000) and lost, open in qualified ($20,000) and in proposal ($30,000); an
+    unqualified tier-3 deal lost; two past deals won.
+    qualified, tier 1: the history (2 won, expected at 0.35: every qualified deal here is
+    tier 1) pools to ((20 x .35 + 2) / 22) / .35 = 1.1688, so 0.4091; its own 2 deals,
+    1 won: (20 x .4091 + 1) / 22 = 0.4174.
+    qualified, tier 2 (nobody): tier 1 and history pooled, 4 deals, 3 won, expected .35
+    each: 0.2 x ((7 + 3) / 24) / .35 = 0.2381.
+    identified, tier 3: the unqualified loss, (20 x .03 + 0) / 21 = 0.0286 (the qualified
+    deals are not evidence there).
+    proposal: nobody's evidence reaches it, the prior 0.7.
+    expected = 5000 + 20000 x 0.4174 + 30000 x 0.7. */
+Test (identifier_weeks, forecast_task_reports_learned_stage_rates)
+{
+    weeks_t *w = s_weeks ();
+    const char *stages[] = {"closed-won", "closed-lost", "qualified", "proposal",
+                            "closed-lost"};
+    Campaign__Opportunity o[5];
+    Campaign__Opportunity *opps[5];
+    for (int i = 0; i < 5; i++) {
+        campaign__opportunity__init (&o[i]);
+        o[i].opportunity_id = (char *)stages[i];
+        o[i].account_id = "A-1";
+        o[i].type = "tier";
+        o[i].stage = (char *)stages[i];
+        o[i].has_potential_arr = o[i].has_tier = o[i].has_qualified = 1;
+        o[i].potential_arr = 10000 * i;
+        o[i].tier = i < 4 ? 1 : 3;
+        o[i].qualified = i < 4;
+        o[i].opened = "2026-11-30";
+        opps[i] = &o[i];
+    }
+    o[0].has_amount = 1;
+    o[0].amount = 5000;
+    o[1].opportunity_id = "lost";
+    Campaign__HistoryRecord h[2];
+    Campaign__HistoryRecord *history[2];
+    for (int i = 0; i < 2; i++) {
+        campaign__history_record__init (&h[i]);
+        h[i].account_id = "A-1";
+        h[i].opportunity_type = "geo";
+        h[i].outcome = "won";
+        history[i] = &h[i];
+    }
+    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
+    input.opportunities = opps;
+    input.n_opportunities = 5;
+    input.history = history;
+    input.n_history = 2;
+    int32_t today;
+    cr_assert_eq (date_parse ("2026-12-07", &today), 0);
+    answer_t answer;
+    memset (&answer, 0, sizeof answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    double tier1 = (20 * 0.35 * 9.0 / 22 / 0.35 + 1) / 22;
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.qualified.tier1"), tier1, 1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.qualified.tier2"),
+                        0.2 * 10.0 / 24 / 0.35, 1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.identified.tier3"), 0.6 / 21,
+                        1e-12);
+    cr_expect_float_eq (s_fact (&answer, "forecast.expected_arr"),
+                        5000 + 20000 * tier1 + 30000 * 0.7, 1e-6);
+    cr_expect (strstr (answer.text,
+                       "{\"stage\":\"qualified\",\"prior\":[0.350,0.200,0.050],"
+                       "\"learned\":[0.417,0.238,0.060],\"deals\":[2,0,0],\"won\":[1,0,0],"
+                       "\"history\":2,\"history_won\":2}") != NULL,
+               "%s", answer.text);
+    cr_expect (strstr (answer.text,
+                       "{\"stage\":\"proposal\",\"prior\":[0.700,0.450,0.200],"
+                       "\"learned\":[0.700,0.450,0.200],\"deals\":[0,0,0]") != NULL,
+               "%s", answer.text);
+    for (size_t i = 0; i < answer.n_facts; i++)
+        cr_expect (strncmp (answer.facts[i]->name, "forecast.win_prob.proposal", 26) != 0,
+                   "no evidence, no fact: %s", answer.facts[i]->name);
     answer_free (&answer);
     free (w);
 }
