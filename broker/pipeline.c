@@ -189,7 +189,10 @@ pipeline_outcome (const turn_t *turn, const Campaign__Outcome *outcome, char *de
     int n = 0;
     while (stages[n])
         n++;
-    if (!rc && (s_set (&opportunity->stage, stages[outcome->won ? n - 2 : n - 1]) ||
+    /*  The stage it closes from, before the outcome overwrites it: the forecast's stage
+        learning needs to know how far a closed deal got. */
+    if (!rc && (s_set (&opportunity->closed_from, from) ||
+                s_set (&opportunity->stage, stages[outcome->won ? n - 2 : n - 1]) ||
                 s_set (&opportunity->stage_changed, turn->today_text) ||
                 s_set (&opportunity->closed, date_format (day, date)) ||
                 s_set (&opportunity->reason, outcome->reason)))

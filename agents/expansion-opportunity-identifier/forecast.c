@@ -77,6 +77,14 @@ forecast_load (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
     if (!rc)
         rc = conf_double_range (conf, "identifier.forecast.best_case_from", 0.4, 0, 1,
                                 &out->best_case_from, err);
+    /*  The timing model's defaults are config/campaign.cfg's (see forecast.h). A slip
+        share of 0 would make a deal seen past its slowest cycle impossible: refused. */
+    if (!rc)
+        rc = conf_double_range (conf, "identifier.forecast.slip_share", 0.25, 1e-6, 1,
+                                &out->slip_share, err);
+    if (!rc)
+        rc = conf_double_range (conf, "identifier.forecast.slip_mean", 0.5, 1e-3, 100,
+                                &out->slip_mean, err);
     if (rc)
         return rc;
     if (out->best_case_from > out->commit_from)
@@ -110,10 +118,17 @@ forecast_load (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
         snprintf (out->stages[i], 32, "%s", stage);
         out->n++;
     }
-    /*  Every open stage of the pipeline needs its priors. */
+    /*  Every open stage of the pipeline needs its priors. A stage's rank is its place
+        in pipeline.stages (the order deals move in), or in win_prob without that list;
+        a win_prob stage the pipeline lacks has none (-1). */
     config_setting_t *stages = conf_lookup (conf, "pipeline.stages");
+    for (size_t i = 0; i < out->n; i++)
+        out->rank[i] = stages ? -1 : (int)i;
     for (int i = 0; stages && i < config_setting_length (stages); i++) {
         const char *stage = config_setting_get_string_elem (stages, i);
+        int at = forecast_stage (out, stage);
+        if (at >= 0)
+            out->rank[at] = i;
         if (!stage || strncmp (stage, "closed", 6) == 0)
             continue;
         if (forecast_probability (out, stage, 1) < 0)
@@ -163,6 +178,36 @@ forecast_probability (const forecast_t *self, const char *stage, uint32_t tier)
 {
     int i = forecast_stage (self, stage);
     return i < 0 ? -1 : self->p[i][s_column (tier)];
+}
+
+/*  The rank of stage (forecast_load), -1 without one. */
+static int
+s_rank (const forecast_t *self, const char *stage)
+{
+    int i = forecast_stage (self, stage);
+    return i < 0 ? -1 : self->rank[i];
+}
+
+size_t
+forecast_reached (const forecast_t *self, bool qualified, const char *closed_from,
+                  size_t out[PLAYS_STAGES])
+{
+    const char *entry = qualified ? "qualified" : "identified";
+    int first = s_rank (self, entry), last = s_rank (self, closed_from);
+    size_t n = 0;
+    if (last < 0) {
+        /*  Older stores: how far it got is unknown, the entry stage only. */
+        int at = forecast_stage (self, entry);
+        if (at >= 0)
+            out[n++] = (size_t)at;
+        return n;
+    }
+    if (first < 0 || first > last)
+        first = last;
+    for (size_t i = 0; i < self->n; i++)
+        if (self->rank[i] >= first && self->rank[i] <= last)
+            out[n++] = i;
+    return n;
 }
 
 void
@@ -237,12 +282,67 @@ forecast_category (const forecast_t *self, double p)
                                        : "pipeline";
 }
 
+/*  The timing model of forecast.h for play: the probability that a deal is still
+    undecided at age x days. */
+typedef struct {
+    double fastest, slowest; /* the play's cycle_days */
+    double slip_share;       /* undecided at the slowest cycle */
+    double slip_days;        /* mean days to a decision once past it */
+} s_timing_t;
+
+static s_timing_t
+s_timing (const forecast_t *self, const plays_play_t *play)
+{
+    s_timing_t t = {play->cycle_days[0], play->cycle_days[1], self->slip_share, 0};
+    t.slip_days = self->slip_mean * (t.fastest + t.slowest) / 2;
+    if (t.slip_days < 1)
+        t.slip_days = 1; /* a play of 0-1 days: still at least a day per decision */
+    return t;
+}
+
+static double
+s_undecided (const s_timing_t *t, double x)
+{
+    if (x < t->fastest)
+        return 1;
+    if (x < t->slowest)
+        return 1 - (1 - t->slip_share) * (x - t->fastest) / (t->slowest - t->fastest);
+    return t->slip_share * exp (-(x - t->slowest) / t->slip_days);
+}
+
+double
+forecast_decided_by (const forecast_t *self, const plays_play_t *play, int32_t opened,
+                     int32_t today, int32_t by)
+{
+    if (by < today)
+        return 0;
+    if (!play)
+        return 1;
+    s_timing_t t = s_timing (self, play);
+    double age = today > opened ? today - opened : 0;
+    double left = (double)by - today + 1; /* selling days left, today included */
+    /*  Past the slowest cycle the rate is constant: the ratio below, computed directly
+        (no underflow however late the deal is). */
+    if (age >= t.slowest)
+        return 1 - exp (-left / t.slip_days);
+    return 1 - s_undecided (&t, age + left) / s_undecided (&t, age);
+}
+
 int32_t
-forecast_close (const plays_play_t *play, int32_t opened, int32_t today)
+forecast_close (const forecast_t *self, const plays_play_t *play, int32_t opened, int32_t today)
 {
     if (!play)
         return today;
-    int32_t close = opened + plays_cycle_mid (play);
+    s_timing_t t = s_timing (self, play);
+    double age = today > opened ? today - opened : 0;
+    double half = s_undecided (&t, age) / 2, x;
+    if (age >= t.slowest)
+        x = age + t.slip_days * log (2);
+    else if (half >= t.slip_share)
+        x = t.fastest + (1 - half) * (t.slowest - t.fastest) / (1 - t.slip_share);
+    else
+        x = t.slowest + t.slip_days * log (t.slip_share / half);
+    int32_t close = opened + (int32_t)ceil (x - 1e-9);
     return close > today ? close : today;
 }
 

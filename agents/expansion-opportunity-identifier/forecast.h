@@ -12,18 +12,27 @@
     2. The stage x tier rates (forecast_stage_ratio): at each open stage s, for tier t, the
        configured win_prob[s][t] updated with the decided deals that reached s:
        ratio[s][t] = posterior / prior, learned[s][t] = min (win_prob[s][t] x ratio, 0.99).
-       What counts as having reached s (forecast_evidence_*, filled by weeks.c):
-       - This campaign's closed deals. The broker overwrites a closing deal's stage with
-         closed-won/closed-lost and keeps no record of the stage it closed from, so the
-         furthest stage known of a closed deal is "qualified" when it was qualified (every
-         stage after that is a guess), else "identified". A qualified deal is evidence at
-         "qualified" only, not at "identified": leaving "identified" is the qualification,
-         a selection; the deals still identified are the ones not selected (nurture, never
-         worked or closed), and the selected deals' win rate says nothing about them. An
-         unqualified closed deal is evidence at "identified". So the stages after
-         "qualified" keep their priors until the broker records the stage a deal closed
-         from (a won deal passed every stage, but a lost one may have stopped anywhere:
-         counting only the won ones there would be biased up).
+       What counts as having reached s (forecast_reached, forecast_evidence_*, filled by
+       weeks.c):
+       - This campaign's closed deals. The broker records the stage a deal closed from
+         (Opportunity.closed_from, set by the outcome). A closed deal is evidence at every
+         open stage from its entry stage through closed_from, in pipeline.stages order: a
+         won deal passed each of them and won; a lost deal reached each of them and failed
+         after the last, a loss for every one (win_prob[s] is the win rate of the deals
+         that reached s, whatever happened after). The entry stage is "qualified" for a
+         qualified deal, "identified" otherwise: leaving "identified" is the
+         qualification, a selection; the deals still identified are the ones not
+         selected (nurture, never worked), and the selected deals' win rate says nothing
+         about them, so a qualified deal is not evidence at "identified". The stages
+         count in the pipeline's linear order, as the monitoring's funnel does (monitor.h):
+         the evaluation stages demo, trial and pilot are alternatives in practice (one
+         per play), so a deal that went through "trial" counts at "demo" too; the
+         opportunity keeps no stage history to say which it took.
+         Older stores (no closed_from, or one without a win_prob entry): the furthest
+         stage known is the entry stage, and the deal is evidence there only; every
+         stage after "qualified" keeps its prior for such deals (a won deal passed every
+         stage, but a lost one may have stopped anywhere: counting only the won ones
+         there would be biased up).
        - History records (past campaigns: play, outcome, no stage, no tier): decided
          deals of past campaigns were worked deals, evidence at "qualified" only, of an
          unknown tier (see pooling below).
@@ -51,17 +60,43 @@
     p = min (win_prob[s][t] x ratio[s][t] x play factor, 0.99).
     Category: commit when p >= identifier.forecast.commit_from, best case when p >=
     best_case_from, pipeline otherwise.
-    Expected close: opened + the middle of the play's cycle_days, or today when that is
-    already past (a deal that is late is expected now, and counted as slipping).
+    Timing (forecast_decided_by, forecast_close). When a deal is decided (won or lost)
+    is independent of whether it wins. A play's cycle_days = [fastest, slowest] says when
+    its deals are decided, counted from the day the opportunity opened; the model reads
+    it as: a share 1 - slip_share of deals decide uniformly between fastest and
+    slowest, the rest (slip_share) are still undecided at slowest and from then on decide
+    at a constant rate, on average slip_mean x the play's middle cycle ((fastest +
+    slowest) / 2) later. So the probability that a deal is undecided at age x days is
+      S(x) = 1                                                      x < fastest
+             1 - (1 - slip_share) (x - fastest) / (slowest - fastest)  x < slowest
+             slip_share exp (-(x - slowest) / (slip_mean x middle))     x >= slowest
+    and a deal still open at age a (today - opened) is decided within the next d days
+    with probability q = 1 - S(a + d) / S(a). Past the slowest cycle this is 1 -
+    exp (-d / (slip_mean x middle)), whatever the age: a slipped deal is no closer to a
+    decision for being later, which discounts it against one still inside its cycle.
+    identifier.forecast.slip_share and slip_mean are planning assumptions (config/
+    campaign.cfg); a deal of a type without a play has no cycle to weigh and keeps q = 1.
+    Expected close (forecast_close): the median of the same model, the first day by
+    which the deal is as likely decided as not (S(x) <= S(a) / 2), never before today;
+    a deal without a play: today. A late deal is no longer "expected now".
 
     Campaign forecast: the won deals' amounts (certain) + sum over open deals of amount x
-    p. The same restricted to the open deals expected to close by the campaign's last
-    day (campaign.weeks after the start) is the forecast within the campaign
-    (forecast.expected_in_campaign): a 90-day play opened in week 8 lands after it. Open deals
-   are independent Bernoulli trials, so the variance is sum amount^2 x p x (1 - p); the band is
-   the normal approximation mean -/+ 1.2816 sd (the 10th and 90th percentiles of a normal),
-   clamped to what can happen: at least the won ARR, at most the won ARR + every open amount.
-   With few deals the normal is rough; it is the documented approximation of issue 5 item 5.
+    p: every open deal whenever it closes (forecast.expected_arr, with its band
+    forecast.p10 / p90), nurture included. Within the campaign (forecast.
+    expected_in_campaign, band forecast.in_campaign_p10 / p90): the won ARR + sum over
+    the worked open deals of amount x p x q, d being the selling days left from today
+    through the last day of the selling window (identifier.assignment.last_week, at most
+    the campaign's last day; 0 once it is over, when only the won ARR is left): the seed
+    sells in weeks 3-10, weeks 11-12 are wrap-up. Nurture, a deal nobody works (not
+    qualified and not moved past "qualified": the complement of the worked deals of the
+    at-risk list below), is left out of it and reported alone (forecast.nurture_deals,
+    nurture_expected), still part of expected_arr.
+    Open deals are independent Bernoulli trials, so the variance is sum amount^2 x p x
+    (1 - p), with p x q in place of p within the campaign; the band is the normal
+    approximation mean -/+ 1.2816 sd (the 10th and 90th percentiles of a normal),
+    clamped to what can happen: at least the won ARR, at most the won ARR + every open
+    amount counted. With few deals the normal is rough; it is the documented
+    approximation of issue 5 item 5.
 
     At-risk deals and acceleration. An open deal that is worked (qualified, or in a stage
     past "qualified") is at risk for each of these reasons that holds (listed in this
@@ -105,7 +140,10 @@ typedef struct {
     size_t n;
     double commit_from;
     double best_case_from;
-    double prior_weight;                   /* pseudo-deals behind each prior */
+    int rank[PLAYS_STAGES]; /* each stage's place in pipeline.stages, -1 if none */
+    double prior_weight;    /* pseudo-deals behind each prior */
+    double slip_share;      /* deals still undecided at their play's slowest cycle */
+    double slip_mean;       /* their mean time to a decision, in middle cycles */
     forecast_rule_t rules[FORECAST_RULES]; /* identifier.forecast.acceleration */
     size_t n_rules;
 } forecast_t;
@@ -143,6 +181,14 @@ double forecast_probability (const forecast_t *self, const char *stage, uint32_t
 /*  The index of stage in self->stages (the win_prob entries); -1 if it has none. */
 int forecast_stage (const forecast_t *self, const char *stage);
 
+/*  The win_prob stages a closed deal is evidence at (see above): from its entry stage
+    ("qualified" if qualified, else "identified") through closed_from in pipeline order;
+    without closed_from (NULL, "", or a stage without a win_prob entry) the entry stage
+    alone. Writes their indices in self->stages to out; returns how many (0 when the
+    entry stage has no win_prob entry and closed_from is unknown). */
+size_t forecast_reached (const forecast_t *self, bool qualified, const char *closed_from,
+                         size_t out[PLAYS_STAGES]);
+
 /*  Count one decided deal of tier (0: tier 3), won or lost, expected to win with
     probability expected, in evidence. */
 void forecast_evidence_add (forecast_evidence_t *evidence, uint32_t tier, bool won,
@@ -164,8 +210,15 @@ double forecast_play_factor (const forecast_t *self, const plays_play_t *play, s
 /*  "commit", "best case" or "pipeline". */
 const char *forecast_category (const forecast_t *self, double p);
 
-/*  Expected close day (see above); play NULL: today. */
-int32_t forecast_close (const plays_play_t *play, int32_t opened, int32_t today);
+/*  The probability that a deal of play opened on day opened, still open on day today,
+    is decided by day by, both included (q above); 0 when by is before today, 1 without
+    a play. */
+double forecast_decided_by (const forecast_t *self, const plays_play_t *play, int32_t opened,
+                            int32_t today, int32_t by);
+
+/*  Expected close day (the median above), never before today; play NULL: today. */
+int32_t forecast_close (const forecast_t *self, const plays_play_t *play, int32_t opened,
+                        int32_t today);
 
 /*  Add a won deal / an open deal of amount with probability p to sum. */
 void forecast_add_won (forecast_sum_t *sum, double amount);

@@ -26,14 +26,21 @@ weeks_load (conf_t *conf, int32_t campaign_start, weeks_t *out, err_t *err)
         rc = monitor_load (conf, &out->monitor, err);
     if (!rc)
         rc = forecast_load (conf, &out->plays, &out->forecast, err);
-    int64_t top = 3, weeks = 12;
+    int64_t top = 3, weeks = 12, selling = 10;
     if (!rc)
         rc = conf_int_range (conf, "identifier.results.top_reasons", 3, 1, RESULTS_REASONS,
                              &top, err);
     if (!rc)
         rc = conf_int_range (conf, "campaign.weeks", 12, 1, 104, &weeks, err);
+    /*  The forecast's horizon within the campaign is the selling window's end, the week
+        the assignment plans hours up to (qualify.h reads it with the same default). */
+    if (!rc)
+        rc = conf_int_range (conf, "identifier.assignment.last_week", 10, 1, 52, &selling, err);
     out->top_reasons = (int)top;
     out->end = campaign_start + (int32_t)weeks * 7 - 1;
+    out->selling_end = campaign_start + (int32_t)selling * 7 - 1;
+    if (out->selling_end > out->end)
+        out->selling_end = out->end;
     return rc;
 }
 
@@ -283,8 +290,9 @@ s_play_factor (const weeks_t *self, const double *factor, const char *type)
 }
 
 /*  The decided deals counted at each stage of the forecast's priors (forecast.h): this
-    campaign's closed deals at "qualified" if they were qualified, else at "identified";
-    the history at "qualified", expected at the tiers' priors weighted by this campaign's
+    campaign's closed deals at every stage from their entry stage through the stage they
+    closed from (forecast_reached: the entry stage alone without closed_from); the
+    history at "qualified", expected at the tiers' priors weighted by this campaign's
     qualified deals. Each deal is expected to win with its prior x its play factor. */
 static void
 s_stage_evidence (const weeks_t *self, const Campaign__TaskInput *input, const double *factor,
@@ -292,20 +300,22 @@ s_stage_evidence (const weeks_t *self, const Campaign__TaskInput *input, const d
 {
     const forecast_t *f = &self->forecast;
     memset (evidence, 0, PLAYS_STAGES * sizeof *evidence);
-    int identified = forecast_stage (f, "identified"),
-        qualified = forecast_stage (f, "qualified");
+    int qualified = forecast_stage (f, "qualified");
     double mix[3] = {0, 0, 0};
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         if (o->qualified)
             mix[o->tier >= 1 && o->tier <= 3 ? o->tier - 1 : 2]++;
-        int stage = o->qualified ? qualified : identified;
-        if (!s_closed (o) || stage < 0)
+        if (!s_closed (o))
             continue;
-        double expected = forecast_probability (f, f->stages[stage], o->tier) *
-                          s_play_factor (self, factor, o->type);
-        forecast_evidence_add (&evidence[stage], o->tier, s_won (o),
-                               expected > 0.99 ? 0.99 : expected);
+        size_t reached[PLAYS_STAGES];
+        size_t n = forecast_reached (f, o->qualified, o->closed_from, reached);
+        for (size_t k = 0; k < n; k++) {
+            double expected = forecast_probability (f, f->stages[reached[k]], o->tier) *
+                              s_play_factor (self, factor, o->type);
+            forecast_evidence_add (&evidence[reached[k]], o->tier, s_won (o),
+                                   expected > 0.99 ? 0.99 : expected);
+        }
     }
     if (qualified < 0)
         return;
@@ -362,10 +372,11 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
             int32_t today, answer_t *answer)
 {
     const forecast_t *f = &self->forecast;
-    forecast_sum_t sum;
+    forecast_sum_t sum, within; /* every open deal; the worked ones, weighed by timing */
     memset (&sum, 0, sizeof sum);
-    size_t lost = 0, slipping = 0, unknown = 0, listed = 0;
-    double in_campaign = 0; /* expected ARR closing by the campaign's last day */
+    memset (&within, 0, sizeof within);
+    size_t lost = 0, slipping = 0, unknown = 0, listed = 0, nurture = 0;
+    double nurture_expected = 0; /* amount x p of the nurture deals, in sum only */
     size_t at_risk = 0, accelerated = 0, risks[FORECAST_RISKS] = {0};
     char date[16];
     /*  Each play's priors learn from its won and lost deals: history and this campaign. */
@@ -412,6 +423,7 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
         const Campaign__Opportunity *o = input->opportunities[i];
         if (s_won (o)) {
             forecast_add_won (&sum, o->amount);
+            forecast_add_won (&within, o->amount);
             continue;
         }
         if (s_closed (o)) {
@@ -428,7 +440,8 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
              s_play_factor (self, factor, o->type);
         p = p > 0.99 ? 0.99 : p;
         int32_t opened = s_day (o->opened, today);
-        int32_t close = forecast_close (play, opened, today);
+        int32_t close = forecast_close (f, play, opened, today);
+        double timing = forecast_decided_by (f, play, opened, today, self->selling_end);
         bool slips = play && today > opened + play->cycle_days[1];
         slipping += slips;
         monitor_deal_t deal;
@@ -441,16 +454,22 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
         bool risk[FORECAST_RISKS] = {worked && slips, worked && deal.stalled,
                                      worked && monitor_health_dropped (&self->monitor, health)};
         forecast_add_open (f, &sum, o->potential_arr, p);
-        if (close <= self->end)
-            in_campaign += o->potential_arr * p;
+        if (worked)
+            forecast_add_open (f, &within, o->potential_arr, p * timing);
+        else {
+            nurture++;
+            nurture_expected += o->potential_arr * p;
+        }
         answer_say (answer, "%s{\"opportunity\":", listed++ ? "," : "");
         answer_json_string (answer, o->opportunity_id);
         answer_say (answer,
                     ",\"type\":\"%s\",\"tier\":%u,\"stage\":\"%s\",\"amount\":%.0f,\"p\":%.3f,"
-                    "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s",
+                    "\"category\":\"%s\",\"expected_close\":\"%s\",\"slipping\":%s,"
+                    "\"decided_in_campaign\":%.3f,\"p_in_campaign\":%.3f,\"nurture\":%s",
                     o->type ? o->type : "", o->tier, o->stage ? o->stage : "", o->potential_arr,
                     p, forecast_category (f, p), date_format (close, date),
-                    slips ? "true" : "false");
+                    slips ? "true" : "false", timing, worked ? p * timing : 0,
+                    worked ? "false" : "true");
         if (!risk[0] && !risk[1] && !risk[2]) {
             answer_say (answer, "}");
             continue;
@@ -482,27 +501,50 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
         accelerated += n_texts > 0;
     }
     forecast_band (&sum);
-    in_campaign += sum.won;
+    forecast_band (&within);
     double goal = input->targets && input->targets->has_arr_goal ? input->targets->arr_goal : 0;
+    char close_by[16];
+    date_format (self->selling_end, close_by);
     answer_say (
         answer,
         "],\"won_arr\":%.0f,\"open_arr\":%.0f,\"expected_arr\":%.0f,\"p10\":%.0f,"
         "\"p90\":%.0f,\"target\":%.0f,\"gap\":%.0f,\"commit\":%.0f,\"best_case\":%.0f,"
         "\"pipeline\":%.0f,\"lost\":%zu,\"slipping\":%zu,\"at_risk\":%zu,\"stalled\":%zu,"
-        "\"health_dropped\":%zu,\"accelerated\":%zu,\"expected_in_campaign_arr\":%.0f,"
-        "\"method\":\"won ARR + sum of "
-        "amount x p; band: normal approximation of independent Bernoulli deals, mean -/+ "
-        "1.2816 sd, sd = sqrt(sum amount^2 p (1-p))\"}\n",
+        "\"health_dropped\":%zu,\"accelerated\":%zu,\"close_by\":\"%s\","
+        "\"expected_in_campaign_arr\":%.0f,\"in_campaign_p10\":%.0f,"
+        "\"in_campaign_p90\":%.0f,\"nurture_deals\":%zu,\"nurture_expected_arr\":%.0f,"
+        "\"method\":\"won ARR + sum of amount x p (all open deals, nurture included); in "
+        "the campaign: won ARR + sum of amount x p x q over worked deals, q the probability "
+        "of a decision by close_by from the play's cycle (forecast.h); band: normal "
+        "approximation of independent Bernoulli deals, mean -/+ 1.2816 sd, sd = sqrt(sum "
+        "amount^2 p (1-p)), p x q in the campaign\"}\n",
         sum.won, sum.open, sum.expected, sum.p10, sum.p90, goal, goal - sum.expected,
         sum.commit, sum.best_case, sum.pipeline, lost, slipping, at_risk,
-        risks[FORECAST_STALLED], risks[FORECAST_HEALTH_DROPPED], accelerated, in_campaign);
+        risks[FORECAST_STALLED], risks[FORECAST_HEALTH_DROPPED], accelerated, close_by,
+        within.expected, within.p10, within.p90, nurture, nurture_expected);
     answer_fact (answer, "forecast.expected_arr",
-                 "won ARR + sum of open amount x win probability", sum.expected);
-    answer_fact (answer, "forecast.expected_in_campaign",
-                 "the same, of the open deals expected to close by the campaign's last day",
-                 in_campaign);
-    answer_fact (answer, "forecast.p10", "normal approximation, independent deals", sum.p10);
-    answer_fact (answer, "forecast.p90", "normal approximation, independent deals", sum.p90);
+                 "won ARR + sum of open amount x win probability, nurture included",
+                 sum.expected);
+    char text[160];
+    snprintf (text, sizeof text,
+              "won ARR + worked open deals' amount x p x P(decided by %s); nurture out",
+              close_by);
+    answer_fact (answer, "forecast.expected_in_campaign", text, within.expected);
+    answer_fact (answer, "forecast.in_campaign_p10",
+                 "normal approximation, independent deals, p x timing", within.p10);
+    answer_fact (answer, "forecast.in_campaign_p90",
+                 "normal approximation, independent deals, p x timing", within.p90);
+    answer_fact (answer, "forecast.close_by", close_by,
+                 today > self->selling_end ? 0 : (double)(self->selling_end - today + 1));
+    answer_fact (answer, "forecast.nurture_deals",
+                 "unqualified deals still identified: in expected_arr only", (double)nurture);
+    answer_fact (answer, "forecast.nurture_expected",
+                 "their amount x p, part of expected_arr, not of expected_in_campaign",
+                 nurture_expected);
+    answer_fact (answer, "forecast.p10",
+                 "all open deals: normal approximation, independent deals", sum.p10);
+    answer_fact (answer, "forecast.p90",
+                 "all open deals: normal approximation, independent deals", sum.p90);
     answer_fact (answer, "forecast.target", goal > 0 ? "targets.arr_goal" : "no ARR target set",
                  goal);
     answer_fact (answer, "forecast.won_arr", NULL, sum.won);
@@ -525,10 +567,11 @@ s_forecast (const weeks_t *self, const Campaign__TaskInput *input, const lookup_
         answer_fact (answer, "forecast.unknown_stage", "open deals in a stage without priors",
                      (double)unknown);
     snprintf (answer->summary, sizeof answer->summary,
-              "forecast $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; won $%.0f, %zu open, "
-              "%zu at risk (%zu slipping), %zu with acceleration",
-              sum.expected, sum.p10, sum.p90, goal, sum.won, sum.deals, at_risk, slipping,
-              accelerated);
+              "forecast by %s $%.0f (P10 $%.0f, P90 $%.0f) vs target $%.0f; all open deals "
+              "$%.0f; won $%.0f, %zu open (%zu nurture), %zu at risk (%zu slipping), %zu "
+              "with acceleration",
+              close_by, within.expected, within.p10, within.p90, goal, sum.expected, sum.won,
+              sum.deals, nurture, at_risk, slipping, accelerated);
 }
 
 /*  ------------------------------------------------------------------------------------

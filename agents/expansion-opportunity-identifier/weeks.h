@@ -12,11 +12,13 @@
 
     Facts: design.*, monitor.* (monitor.progressed_week[.<stage>], monitor.conversion.
     <stage>, monitor.lost, ...), forecast.* (forecast.at_risk[.<reason>],
-    forecast.accelerated, ...), results.* (results.conversion.tier.N,
-    results.conversion.type.T, results.conversion.segment.S per group; results.winloss.
-    {tier,type}.<key>.{won,lost,win_rate,avg_won,loss_reason.N}). Payload: JSON for
-    design, forecast (each at-risk deal with "risks" and "acceleration") and results
-    (each group with deals_won, deals_lost, win_rate, avg_won, loss_reasons); for the
+    forecast.accelerated, forecast.expected_in_campaign, forecast.in_campaign_p10 and
+    _p90, forecast.close_by, forecast.nurture_deals and _expected, ...), results.*
+    (results.conversion.tier.N, results.conversion.type.T, results.conversion.segment.S
+    per group; results.winloss.{tier,type}.<key>.{won,lost,win_rate,avg_won,
+    loss_reason.N}). Payload: JSON for design, forecast (each at-risk deal with "risks"
+    and "acceleration") and results (each group with deals_won, deals_lost, win_rate,
+    avg_won, loss_reasons); for the
     monitoring, a line of this week's progression, a line of conversion between
     stages, then one line per deal that needs attention. No opportunity is returned: these tasks
    read the pipeline, people own it.
@@ -43,9 +45,10 @@ typedef struct {
     design_t design;
     monitor_t monitor;
     forecast_t forecast;
-    int32_t start;   /* campaign.start_date */
-    int32_t end;     /* the campaign's last day (campaign.weeks after the start) */
-    int top_reasons; /* identifier.results.top_reasons: loss reasons per group */
+    int32_t start;       /* campaign.start_date */
+    int32_t end;         /* the campaign's last day (campaign.weeks after the start) */
+    int32_t selling_end; /* the last day of identifier.assignment.last_week, at most end */
+    int top_reasons;     /* identifier.results.top_reasons: loss reasons per group */
 } weeks_t;
 
 /*  Read plays, identifier.design, identifier.monitor, identifier.forecast,

@@ -868,6 +868,45 @@ Test (pipeline, lost_with_reason)
     s_teardown (&fx);
 }
 
+/*  The outcome keeps the stage the deal closed from (closed_from), which the forecast's
+    stage learning reads; a refused outcome sets nothing. */
+Test (pipeline, outcome_records_the_stage_it_closed_from)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    Campaign__Opportunity o = s_opportunity ("O1", "A1", 20000, 2, true, false);
+    s_agent_ok (&fx, &o);
+    o = s_opportunity ("O2", "A2", 20000, 2, true, false);
+    s_agent_ok (&fx, &o);
+    char detail[256];
+    err_t err;
+    cr_assert_eq (s_stage (&fx, "O1", "proposal", detail, sizeof detail, &err), 0, "%s",
+                  err.msg);
+    s_expect_refused (
+        s_outcome (&fx, "O1", true, 300001, NULL, "typo", detail, sizeof detail, &err), &err,
+        ERR_INVALID, WORDS ("max_amount_ratio"));
+    Campaign__Opportunity *got = s_get (&fx, "O1");
+    cr_assert_null (got->closed_from, "a refused outcome records nothing");
+    campaign__opportunity__free_unpacked (got, NULL);
+
+    cr_assert_eq (
+        s_outcome (&fx, "O1", false, 0, NULL, "no budget", detail, sizeof detail, &err), 0,
+        "%s", err.msg);
+    got = s_get (&fx, "O1");
+    cr_assert_str_eq (got->stage, "closed-lost");
+    cr_assert_str_eq (got->closed_from, "proposal");
+    campaign__opportunity__free_unpacked (got, NULL);
+
+    cr_assert_eq (
+        s_outcome (&fx, "O2", true, 15000, NULL, "champion", detail, sizeof detail, &err), 0,
+        "%s", err.msg);
+    got = s_get (&fx, "O2");
+    cr_assert_str_eq (got->stage, "closed-won");
+    cr_assert_str_eq (got->closed_from, "qualified", "won straight from qualification");
+    campaign__opportunity__free_unpacked (got, NULL);
+    s_teardown (&fx);
+}
+
 Test (pipeline, second_outcome_and_unknown_opportunity_refused)
 {
     s_fixture_t fx;
