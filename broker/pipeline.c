@@ -68,6 +68,7 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
             merged.closed = old->closed;
         if (old->reason)
             merged.reason = old->reason;
+        merged.closed_from = old->closed_from;
         merged.ae = old->ae && *old->ae ? old->ae : NULL;
         merged.has_amount = old->has_amount;
         merged.amount = old->amount;

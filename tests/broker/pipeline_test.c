@@ -904,6 +904,16 @@ Test (pipeline, outcome_records_the_stage_it_closed_from)
     cr_assert_str_eq (got->stage, "closed-won");
     cr_assert_str_eq (got->closed_from, "qualified", "won straight from qualification");
     campaign__opportunity__free_unpacked (got, NULL);
+
+    /*  An agent re-scoring a closed deal (without closed_from, as agents send them) does
+        not erase where it closed from: that belongs to the outcome, like the stage. */
+    o = s_opportunity ("O1", "A1", 25000, 1, true, false);
+    s_agent_ok (&fx, &o);
+    got = s_get (&fx, "O1");
+    cr_expect_str_eq (got->stage, "closed-lost");
+    cr_expect_str_eq (got->closed_from, "proposal");
+    cr_expect_float_eq (got->potential_arr, 25000, 1e-9, "the score is the agent's");
+    campaign__opportunity__free_unpacked (got, NULL);
     s_teardown (&fx);
 }
 
