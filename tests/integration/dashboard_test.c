@@ -226,27 +226,33 @@ s_expect_snapshot (const char *dom, json_t *snap)
     cr_expect (targets, "snapshot.json has the targets");
     double goal = json_number_value (json_object_get (targets, "arr_goal"));
     s_expect_has (dom, "target", "data-series=\"target\" data-value=\"%.0f\"", goal);
-    /*  The forecast: the last expected ARR of each week it ran. */
-    double expected[13] = {0};
+    /*  The forecast: the last in-campaign expectation and band of each week it ran. */
+    const char *names[3] = {"forecast.expected_in_campaign", "forecast.in_campaign_p10",
+                            "forecast.in_campaign_p90"};
+    double values[3][13] = {{0}};
     bool has[13] = {false};
     size_t i;
     json_t *point;
     json_array_foreach (json_object_get (snap, "fact_history"), i, point)
     {
-        if (strcmp (json_string_value (json_object_get (point, "name")),
-                    "forecast.expected_arr") != 0)
-            continue;
+        const char *name = json_string_value (json_object_get (point, "name"));
         json_int_t week = json_integer_value (json_object_get (point, "week"));
-        cr_assert (week >= 1 && week <= 12);
-        expected[week] = json_number_value (json_object_get (point, "number"));
-        has[week] = true;
+        for (int k = 0; k < 3; k++)
+            if (strcmp (name, names[k]) == 0) {
+                cr_assert (week >= 1 && week <= 12);
+                values[k][week] = json_number_value (json_object_get (point, "number"));
+                has[week] |= k == 0;
+            }
     }
     int forecasts = 0;
     for (int w = 1; w <= 12; w++)
         if (has[w]) {
             s_expect_has (dom, "forecast",
-                          "data-series=\"forecast\" data-week=\"%d\" data-value=\"%.0f\"", w,
-                          expected[w]);
+                          "data-series=\"forecast\" data-week=\"%d\" data-value=\"%.0f\" "
+                          "data-p10=\"%.0f\" data-p90=\"%.0f\"",
+                          w, values[0][w], values[1][w], values[2][w]);
+            cr_expect_leq (values[1][w], values[0][w], "week %d: p10 <= expected", w);
+            cr_expect_geq (values[2][w], values[0][w], "week %d: p90 >= expected", w);
             forecasts++;
         }
     cr_expect_gt (forecasts, 0, "the forecast of weeks 8-10 is in the fact history");

@@ -101,13 +101,15 @@ Test (dashboard_page, charts_carry_their_figures)
         s_opportunity ("O-3", "seat", "closed-lost", 1, 700, "2026-11-01", 0),
         s_opportunity ("O-4", "geo", "proposal", 3, 300, NULL, 0)};
     Campaign__Opportunity *list[4] = {&o[0], &o[1], &o[2], &o[3]};
-    Campaign__FactPoint p[3] = {CAMPAIGN__FACT_POINT__INIT, CAMPAIGN__FACT_POINT__INIT,
-                                CAMPAIGN__FACT_POINT__INIT};
-    const char *names[3] = {"forecast.expected_arr", "forecast.p10", "forecast.expected_arr"};
-    double numbers[3] = {9000, 4000, 9500};
-    uint32_t weeks[3] = {8, 8, 9};
-    Campaign__FactPoint *points[3];
-    for (int i = 0; i < 3; i++) {
+    /*  Drawn: the in-campaign forecast; the all-open figure only in the table. */
+    Campaign__FactPoint p[4] = {CAMPAIGN__FACT_POINT__INIT, CAMPAIGN__FACT_POINT__INIT,
+                                CAMPAIGN__FACT_POINT__INIT, CAMPAIGN__FACT_POINT__INIT};
+    const char *names[4] = {"forecast.expected_in_campaign", "forecast.in_campaign_p10",
+                            "forecast.expected_in_campaign", "forecast.expected_arr"};
+    double numbers[4] = {9000, 4000, 9500, 12345};
+    uint32_t weeks[4] = {8, 8, 9, 8};
+    Campaign__FactPoint *points[4];
+    for (int i = 0; i < 4; i++) {
         p[i].name = (char *)names[i];
         p[i].number = numbers[i];
         p[i].week = weeks[i];
@@ -127,7 +129,7 @@ Test (dashboard_page, charts_carry_their_figures)
     snap.held = true;
     snap.next_activity = "negotiation and close";
     snap.targets = &targets;
-    snap.n_fact_history = 3;
+    snap.n_fact_history = 4;
     snap.fact_history = points;
     snap.n_handoffs = 1;
     snap.handoffs = handoffs;
@@ -152,6 +154,8 @@ Test (dashboard_page, charts_carry_their_figures)
     s_expect_has (page, "data-series=\"forecast\" data-week=\"8\" data-value=\"9000\" "
                         "data-p10=\"4000\"");
     s_expect_has (page, "data-series=\"forecast\" data-week=\"9\" data-value=\"9500\"");
+    cr_expect (!strstr (page, "data-value=\"12345\""), "the all-open figure is not drawn");
+    s_expect_has (page, "<td>$4,000</td><td></td><td>$12,345</td>");
     s_expect_has (page, "data-tier=\"1\" data-opportunities=\"2\" data-closed=\"2\" "
                         "data-won=\"1\" data-rate=\"0.500\"");
     s_expect_has (page, "data-tier=\"3\" data-opportunities=\"1\" data-closed=\"0\" "

@@ -495,14 +495,20 @@ s_forecast (FILE *out, const s_data_t *d)
     bool *has_10 = calloc ((size_t)weeks + 1, sizeof *has_10);
     bool *has_90 = calloc ((size_t)weeks + 1, sizeof *has_90);
     double *won = calloc ((size_t)weeks + 1, sizeof *won);
-    if (!expected || !p10 || !p90 || !has_e || !has_10 || !has_90 || !won) {
+    double *open = calloc ((size_t)weeks + 1, sizeof *open);
+    bool *has_open = calloc ((size_t)weeks + 1, sizeof *has_open);
+    if (!expected || !p10 || !p90 || !has_e || !has_10 || !has_90 || !won || !open ||
+        !has_open) {
         s_missing (out, "out of memory drawing this chart");
         goto cleanup;
     }
+    /*  Drawn: what is expected to close within the campaign, comparable with the target;
+        the table adds what every open deal would bring, whenever it closes. */
     bool any_forecast, any;
-    s_series (d, "forecast.expected_arr", expected, has_e, &any_forecast);
-    s_series (d, "forecast.p10", p10, has_10, &any);
-    s_series (d, "forecast.p90", p90, has_90, &any);
+    s_series (d, "forecast.expected_in_campaign", expected, has_e, &any_forecast);
+    s_series (d, "forecast.in_campaign_p10", p10, has_10, &any);
+    s_series (d, "forecast.in_campaign_p90", p90, has_90, &any);
+    s_series (d, "forecast.expected_arr", open, has_open, &any);
     double most = d->target;
     for (int w = 1; w <= weeks; w++) {
         won[w] = won[w - 1] + d->won_by_week[w];
@@ -523,7 +529,8 @@ s_forecast (FILE *out, const s_data_t *d)
     fprintf (out,
              "<p class=\"legend\"><span><i style=\"background:%s\"></i>ARR closed-won, "
              "cumulative (from the deals' closed dates)</span><span><i style=\"background:%s"
-             "\"></i>forecast: expected ARR (p10-p90)</span><span><i style=\"background:%s"
+             "\"></i>forecast: expected ARR closed within the campaign "
+             "(p10-p90)</span><span><i style=\"background:%s"
              "\"></i>ARR target</span></p>\n",
              s_palette[2], s_palette[0], s_palette[3]);
     fprintf (out,
@@ -583,19 +590,21 @@ s_forecast (FILE *out, const s_data_t *d)
     if (!any_forecast)
         s_missing (out, "No forecast yet: the identifier's forecast runs in weeks 8-10.");
     fputs ("<table id=\"table-forecast\">\n<tr><th>week</th><th>won ARR (cumulative)</th>"
-           "<th>forecast expected</th><th>p10</th><th>p90</th><th>target</th></tr>\n",
+           "<th>forecast within the campaign</th><th>p10</th><th>p90</th>"
+           "<th>all open deals, whenever they close</th><th>target</th></tr>\n",
            out);
     for (int w = 1; w <= weeks; w++) {
-        if (w > d->week && !has_e[w])
+        if (w > d->week && !has_e[w] && !has_open[w])
             continue;
-        char a[64], b[64], c[64], e[64], t[64];
+        char a[64], b[64], c[64], e[64], o[64], t[64];
         fprintf (out,
                  "<tr data-week=\"%d\"><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
-                 "<td>%s</td><td>%s</td></tr>\n",
+                 "<td>%s</td><td>%s</td><td>%s</td></tr>\n",
                  w, w, w <= d->week ? s_money (won[w], a, sizeof a) : "",
                  has_e[w] ? s_money (expected[w], b, sizeof b) : "",
                  has_10[w] ? s_money (p10[w], c, sizeof c) : "",
                  has_90[w] ? s_money (p90[w], e, sizeof e) : "",
+                 has_open[w] ? s_money (open[w], o, sizeof o) : "",
                  d->target > 0 ? s_money (d->target, t, sizeof t) : "");
     }
     fputs ("</table>\n", out);
@@ -608,6 +617,8 @@ cleanup:
     free (has_10);
     free (has_90);
     free (won);
+    free (open);
+    free (has_open);
 }
 
 static void
