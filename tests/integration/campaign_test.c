@@ -261,6 +261,13 @@ Test (campaign, twelve_weeks_with_holds_overrides_windows_and_handoffs, .timeout
     char *case_study = s_first (&c, "SELECT count(*) FROM handoffs WHERE kind = 'case-study'");
     cr_expect_str_eq (case_study, "1");
     free (case_study);
+    /*  The pipeline says where the deal closed from. */
+    char *won = NULL;
+    cr_expect_eq (ts_tool (&c.broker, &won, NULL, "campaign-status", "--json", "--pipeline",
+                           "--stage", "closed-won", NULL),
+                  0);
+    cr_expect (s_has (won, "\"closed_from\":\"demo\""), "%s", won);
+    free (won);
     free (qualified);
 
     /*  Week 8: negotiation; weeks 11-12: performance analysis, retrospective. */

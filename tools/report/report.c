@@ -36,9 +36,9 @@ report_file_close (FILE *file, const char *tmp, const char *final, err_t *err)
 }
 
 static const char *const s_columns[] = {
-    "opportunity_id", "account_id",    "type",       "stage",  "tier", "qualified",
-    "complex",        "potential_arr", "propensity", "csm",    "ae",   "opened",
-    "stage_changed",  "amount",        "closed",     "reason", NULL};
+    "opportunity_id", "account_id",    "type",       "stage",  "tier",        "qualified",
+    "complex",        "potential_arr", "propensity", "csm",    "ae",          "opened",
+    "stage_changed",  "amount",        "closed",     "reason", "closed_from", NULL};
 
 static void
 s_csv_row (FILE *file, const Campaign__Opportunity *o)
@@ -63,7 +63,8 @@ s_csv_row (FILE *file, const Campaign__Opportunity *o)
                            o->stage_changed,
                            o->has_amount ? number[3] : "",
                            o->closed,
-                           o->reason};
+                           o->reason,
+                           o->closed_from};
     for (size_t c = 0; c < sizeof cells / sizeof *cells; c++) {
         if (c)
             fputc (',', file);

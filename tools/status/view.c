@@ -327,6 +327,8 @@ view_opportunity_json (const Campaign__Opportunity *o)
         json_object_set_new (object, "closed", s_str (o->closed));
     if (o->reason)
         json_object_set_new (object, "reason", s_str (o->reason));
+    if (o->closed_from)
+        json_object_set_new (object, "closed_from", s_str (o->closed_from));
     return object;
 }
 
