@@ -222,7 +222,8 @@ monitor_open_stage (const monitor_t *self, size_t k)
 }
 
 void
-monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char *stage)
+monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char *stage,
+                    const char *closed_from)
 {
     int at = monitor_stage (self, stage);
     if (at < 0) {
@@ -232,7 +233,12 @@ monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char 
     bool won = strcmp (stage, "closed-won") == 0;
     if (!won && !monitor_open_stage (self, (size_t)at)) {
         funnel->lost++;
-        return;
+        /*  Lost at the stage it closed from: reached it, went on from the ones before. */
+        at = closed_from ? monitor_stage (self, closed_from) : -1;
+        if (at < 0 || !monitor_open_stage (self, (size_t)at)) {
+            funnel->lost_unplaced++;
+            return;
+        }
     }
     funnel->won += won;
     for (size_t k = 0; k < self->n_stages; k++) {

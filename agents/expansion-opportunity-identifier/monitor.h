@@ -13,10 +13,12 @@
     order; a deal in open stage k has passed every stage before k, and a closed-won deal
     has passed every open stage. reached(k) = deals at k or past it, went_on(k) = deals
     past k, conversion(k) = went_on(k) / reached(k), "so far": a deal still at k may yet
-    move on. Closed-lost deals: the Opportunity does not say at which stage they
-    stopped (stage_changed is the day they closed), so they count in the totals (lost)
-    and not in any stage's conversion; counting them at a guessed stage would put their
-    loss on the wrong step. The evaluation stages (demo, trial, pilot) are alternatives
+    move on. A closed-lost deal counts as having reached the stage it closed from
+    (Opportunity.closed_from, kept by the broker's outcome) and every stage before it,
+    and as going on from each stage before that one only: its loss is on the step it
+    failed. A closed-lost deal without closed_from (a store from before the field)
+    counts in the totals (lost) and in no stage's conversion: a guessed stage would put
+    its loss on the wrong step. The evaluation stages (demo, trial, pilot) are alternatives
     of different plays in one order: a tier deal in trial counts as having passed demo.
 
     Days in stage = the task's campaign date - Opportunity.stage_changed (opened when the
@@ -79,7 +81,8 @@ typedef struct {
     size_t reached[PLAYS_STAGES];
     size_t went_on[PLAYS_STAGES];
     size_t won, lost;
-    size_t unknown; /* a stage not in pipeline.stages */
+    size_t lost_unplaced; /* of lost: no known stage it closed from, in no conversion */
+    size_t unknown;       /* a stage not in pipeline.stages */
 } monitor_funnel_t;
 
 /*  Read pipeline.stages and identifier.monitor.* into out; a stall limit or rule naming
@@ -96,8 +99,10 @@ int monitor_stall_limit (const monitor_t *self, const plays_play_t *play, const 
     -1: its stage did not change in the window, or the date or stage is unknown. */
 int monitor_progressed (const monitor_t *self, const Campaign__Opportunity *o, int32_t today);
 
-/*  Count a deal in stage into funnel (zeroed by the caller). */
-void monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char *stage);
+/*  Count a deal in stage (closed_from: where a closed deal closed from, or NULL) into
+    funnel (zeroed by the caller). */
+void monitor_funnel_add (const monitor_t *self, monitor_funnel_t *funnel, const char *stage,
+                         const char *closed_from);
 
 /*  went_on (k) / reached (k) of funnel (see above); 0 when nobody reached stage k. */
 double monitor_conversion (const monitor_funnel_t *funnel, size_t k);

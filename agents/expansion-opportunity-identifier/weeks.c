@@ -192,7 +192,7 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t
             moved[to]++;
             moved_all++;
         }
-        monitor_funnel_add (m, &funnel, o->stage);
+        monitor_funnel_add (m, &funnel, o->stage, o->closed_from);
     }
     char date[16];
     answer_say (answer, "progressed since %s: %zu deals",
@@ -205,8 +205,11 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t
         if (monitor_open_stage (m, k))
             answer_say (answer, "%s %s %zu/%zu", k ? "," : "", m->stages[k], funnel.reached[k],
                         funnel.went_on[k]);
-    answer_say (answer, "; won %zu, lost %zu (stage they stopped at unknown)\n", funnel.won,
-                funnel.lost);
+    answer_say (answer, "; won %zu, lost %zu", funnel.won, funnel.lost);
+    if (funnel.lost_unplaced)
+        answer_say (answer, " (%zu of them with the stage they closed from unknown)",
+                    funnel.lost_unplaced);
+    answer_say (answer, "\n");
     for (size_t i = 0; i < input->n_opportunities; i++) {
         const Campaign__Opportunity *o = input->opportunities[i];
         int k = monitor_stage (m, o->stage);
@@ -261,7 +264,8 @@ s_monitor (const weeks_t *self, const Campaign__TaskInput *input, const lookup_t
         answer_factf (answer, monitor_conversion (&funnel, k), text, "monitor.conversion.%s",
                       m->stages[k]);
     }
-    answer_fact (answer, "monitor.lost", "closed-lost: in no stage's conversion",
+    answer_fact (answer, "monitor.lost",
+                 "closed-lost: counted at the stage they closed from, when it is known",
                  (double)funnel.lost);
     answer_fact (answer, "monitor.stalled", "days in stage past the per-stage, per-play limit",
                  (double)stalled);

@@ -755,12 +755,12 @@ Test (identifier_weeks, monitor_progression_and_conversion_between_stages)
         o.stage = (char *)stages[i];
         o.stage_changed = (char *)changed[i];
         cr_expect_eq (monitor_progressed (m, &o, today), expect_to[i], "deal %d", i);
-        monitor_funnel_add (m, &funnel, o.stage);
+        monitor_funnel_add (m, &funnel, o.stage, NULL);
     }
     Campaign__Opportunity none = CAMPAIGN__OPPORTUNITY__INIT;
     none.stage = "demo";
     cr_expect_eq (monitor_progressed (m, &none, today), -1, "no date: no progression");
-    monitor_funnel_add (m, &funnel, "nowhere");
+    monitor_funnel_add (m, &funnel, "nowhere", NULL);
     size_t reached[] = {6, 5, 5, 3, 2, 1}, went_on[] = {5, 5, 3, 2, 1, 1};
     for (size_t k = 0; k < 6; k++) {
         cr_expect_eq (funnel.reached[k], reached[k], "reached %s", m->stages[k]);
@@ -774,6 +774,20 @@ Test (identifier_weeks, monitor_progression_and_conversion_between_stages)
     cr_expect_eq (funnel.lost, 1);
     cr_expect_eq (funnel.unknown, 1);
     cr_expect_not (monitor_open_stage (m, 7));
+
+    /*  A deal lost at demo (closed_from): it reached identified .. demo and went on from
+        identified .. discovery, not from demo. A closed_from that is not an open stage
+        counts in the totals only, like a deal lost before the field existed. */
+    monitor_funnel_add (m, &funnel, "closed-lost", "demo");
+    monitor_funnel_add (m, &funnel, "closed-lost", "closed-won");
+    size_t reached_after[] = {7, 6, 6, 4, 2, 1}, went_on_after[] = {6, 6, 4, 2, 1, 1};
+    for (size_t k = 0; k < 6; k++) {
+        cr_expect_eq (funnel.reached[k], reached_after[k], "reached %s", m->stages[k]);
+        cr_expect_eq (funnel.went_on[k], went_on_after[k], "went on %s", m->stages[k]);
+    }
+    cr_expect_eq (funnel.lost, 3);
+    cr_expect_eq (funnel.lost_unplaced, 2, "the first one and the bad closed_from");
+    cr_expect_eq (funnel.won, 1, "a lost deal is not won");
     free (w);
 }
 
