@@ -191,6 +191,7 @@ main (int argc, char **argv)
     int rc = ts_tool (&broker, NULL, NULL, "campaign-submit", "-o", "client.timeout_ms=600000",
                       "import-portfolio", portfolio, NULL);
     double import_s = (ts_now_ms () - import_start) / 1000.0;
+    long import_kib = ts_peak_kib (broker.pid); /* the import's share of the broker's peak */
     int waited = rc ? -1
                     : ts_wait_snapshot (&broker, 1800000, s_criterion_met,
                                         "tasks_done:health.portfolio");
@@ -238,8 +239,9 @@ main (int argc, char **argv)
             accounts, opportunities);
     printf ("  in-process     %10.0f accounts/s  (%.2f s, peak %ld MiB)\n", local_rate, local_s,
             usage.ru_maxrss / 1024);
-    printf ("  import         %10.2f s through campaign-submit, in parts (not in the ratio)\n",
-            import_s);
+    printf ("  import         %10.2f s through campaign-submit, in parts (not in the ratio; "
+            "broker peak by then %ld MiB)\n",
+            import_s, import_kib / 1024);
     if (waited == 0 && fleet_s > 0) {
         double fleet_rate = accounts / fleet_s;
         printf (
