@@ -51,6 +51,14 @@ Test (demo, the_main_job_at_small_size, .timeout = 300)
                    out);
         free (out);
         free (err);
+        /*  The status tells the booked ARR from the pipeline's potential. */
+        rc = ts_tool (&broker, &out, &err, "campaign-status", "--once", NULL);
+        cr_expect_eq (rc, 0, "status: %s", err);
+        cr_expect (s_has (out, "pipeline (opportunities, potential ARR)"), "%s", out);
+        cr_expect (s_has (out, "expected within the campaign (P10 $"), "%s", out);
+        cr_expect (s_has (out, "expansion ARR won"), "%s", out);
+        free (out);
+        free (err);
         rc = ts_tool (&broker, &out, &err, "campaign-report", NULL);
         cr_expect_eq (rc, 0, "report: %s", err);
         free (out);

@@ -205,7 +205,7 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
                  a->capacity);
     }
     if (snap->n_pipeline) {
-        fprintf (out, "pipeline\n");
+        fprintf (out, "pipeline (opportunities, potential ARR)\n");
         for (size_t i = 0; i < snap->n_pipeline; i++)
             fprintf (out, "  %-12s %6llu  $%.0f\n", snap->pipeline[i]->stage,
                      (unsigned long long)snap->pipeline[i]->opportunities,
@@ -247,6 +247,26 @@ view_snapshot_text (FILE *out, const Campaign__Snapshot *snap)
                      s_fact_number (snap, "cohort.ece"));
         fputc ('\n', out);
     }
+    /*  Booked ARR (the won deals' amounts), not the pipeline's potential above. */
+    if (s_fact (snap, "forecast.expected_in_campaign"))
+        fprintf (
+            out,
+            "forecast $%.0f expected within the campaign (P10 $%.0f, P90 $%.0f), $%.0f won "
+            "so far, all open deals $%.0f\n",
+            s_fact_number (snap, "forecast.expected_in_campaign"),
+            s_fact_number (snap, "forecast.in_campaign_p10"),
+            s_fact_number (snap, "forecast.in_campaign_p90"),
+            s_fact_number (snap, "forecast.won_arr"),
+            s_fact_number (snap, "forecast.expected_arr"));
+    if (s_fact (snap, "results.arr_won"))
+        fprintf (out,
+                 "results  $%.0f expansion ARR won, %.0f deals won, %.0f lost; %.0f%% of the "
+                 "ARR target, ROI %.1fx\n",
+                 s_fact_number (snap, "results.arr_won"),
+                 s_fact_number (snap, "results.deals_won"),
+                 s_fact_number (snap, "results.deals_lost"),
+                 100 * s_fact_number (snap, "results.vs_target"),
+                 s_fact_number (snap, "results.roi"));
     fprintf (out, "seq      %llu\n", (unsigned long long)snap->seq);
     fflush (out);
 }
