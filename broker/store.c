@@ -1704,9 +1704,9 @@ s_bytes_put (s_bytes_t *bytes, const void *data, size_t size)
         bytes->data = grown;
         bytes->cap = cap;
     }
-    if (size)
+    if (size && data)
         memcpy (bytes->data + bytes->size, data, size);
-    bytes->size += size;
+    bytes->size += size; /* data NULL: size bytes reserved, for the caller to fill */
 }
 
 static void
@@ -1810,9 +1810,10 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
         campaign__task_input__free_unpacked (input, NULL);
         return err_set (err, ERR_INVALID, "task recipe: account ids are not sorted and unique");
     }
-    /*  The header (what the recipe names, the facts and retros of a whole-campaign task)
-        is packed as a message; the records follow as stored. Protobuf allows a message's
-        fields in any order, and the elements of a repeated field keep theirs. */
+    /*  The records go in as stored; the rest (what the recipe names, the facts and
+        retros of a whole-campaign task) is packed as a message and appended after them,
+        in the same buffer. Protobuf allows a message's fields in any order, and the
+        elements of a repeated field keep theirs. */
     s_bytes_t records = {0};
     bool *found = calloc (n ? n : 1, sizeof *found);
     int rc = found ? 0 : err_set (err, ERR_NOMEM, "out of memory");
@@ -1864,27 +1865,24 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
         input->n_account_ids = kept;
     if (!rc && input->has_batches && input->batches == 1)
         rc = s_whole_campaign_context (self, input, err);
-    uint8_t *data = NULL;
-    size_t header = 0;
+    if (!rc) {
+        size_t header = campaign__task_input__get_packed_size (input);
+        size_t at = records.size;
+        s_bytes_put (&records, NULL, header);
+        if (!records.failed)
+            campaign__task_input__pack (input, records.data + at);
+    }
     if (!rc && records.failed)
         rc = err_set (err, ERR_NOMEM, "out of memory assembling a task input");
-    if (!rc) {
-        header = campaign__task_input__get_packed_size (input);
-        if ((data = malloc (header + records.size + 1))) {
-            campaign__task_input__pack (input, data);
-            if (records.size)
-                memcpy (data + header, records.data, records.size);
-        } else
-            rc = err_set (err, ERR_NOMEM, "out of memory assembling a task input");
-    }
     /*  Everything in the recipe is malloc'd, the facts and retros added to it too. */
     campaign__task_input__free_unpacked (input, NULL);
     free (found);
-    free (records.data);
-    if (rc)
+    if (rc) {
+        free (records.data);
         return rc;
-    *out = data;
-    *out_size = header + records.size;
+    }
+    *out = records.data;
+    *out_size = records.size;
     return 0;
 }
 
