@@ -1297,7 +1297,10 @@ s_task_unsendable (broker_t *self, peer_t *peer, task_t *task, const char *reaso
 
 /*  Round-robin over the ready agents, one task each per pass, so instances of a kind
     share the work instead of the first one taking everything. A recipe's input is
-    assembled here, from the store as it is now, and not kept: the queue holds recipes. */
+    assembled here, from the store as it is now, and not kept: the queue holds recipes.
+    A task that cannot be handed out ends the pass, whether its failure could be recorded
+    or not (the next turn goes on): a task retried at once, a failing store or many
+    oversized tasks never hold one turn. */
 static void
 s_dispatch (broker_t *self)
 {
@@ -1321,7 +1324,7 @@ s_dispatch (broker_t *self)
                                            &assembled, &size, &err);
                 if (rc) {
                     s_task_unsendable (self, peer, task, err.msg, rc != ERR_INVALID);
-                    continue;
+                    return;
                 }
                 input = assembled;
             }
@@ -1336,7 +1339,7 @@ s_dispatch (broker_t *self)
                           size, (size_t)self->max_bytes);
                 free (assembled);
                 s_task_unsendable (self, peer, task, reason, false);
-                continue;
+                return;
             }
             if (queue_lease (self->queue, task, peer->key, self->now_ms, &err)) {
                 log_error ("lease of %s failed: %s", task->id_text, err.msg);

@@ -61,6 +61,11 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
     Campaign__Opportunity *old = NULL;
     int rc = store_opportunity_get (turn->store, id, &old, NULL);
     if (rc == 0) {
+        /*  A body written without a stage is stored, and counted, as "identified". */
+        if (!old->stage && !(old->stage = strdup ("identified"))) {
+            campaign__opportunity__free_unpacked (old, NULL);
+            return err_set (err, ERR_NOMEM, "out of memory");
+        }
         merged.stage = old->stage;
         merged.opened = old->opened;
         merged.stage_changed = old->stage_changed;
@@ -80,6 +85,10 @@ pipeline_from_agent (const turn_t *turn, const Campaign__Opportunity *in, err_t 
     } else if (rc == ERR_NOTFOUND) {
         merged.stage = merged.qualified ? "qualified" : "identified";
         merged.opened = merged.stage_changed = (char *)turn->today_text;
+        /*  An outcome is people's, never an agent's, even on a new opportunity. */
+        merged.closed = merged.reason = merged.closed_from = NULL;
+        merged.has_amount = 0;
+        merged.amount = 0;
     } else
         return err_set (err, ERR_STORAGE, "reading opportunity %s", id);
     rc = 0;

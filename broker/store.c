@@ -1817,16 +1817,28 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
     s_bytes_t records = {0};
     bool *found = calloc (n ? n : 1, sizeof *found);
     int rc = found ? 0 : err_set (err, ERR_NOMEM, "out of memory");
-    if (!rc && n) {
+    if (!rc && n)
         rc = s_splice_accounts (self,
                                 "SELECT account_id, body FROM accounts WHERE account_id "
                                 "BETWEEN ?1 AND ?2 ORDER BY account_id",
                                 ids, n, 6, &records, found, err);
-        if (!rc)
-            rc = s_splice_accounts (self,
-                                    "SELECT account_id, body FROM health WHERE account_id "
-                                    "BETWEEN ?1 AND ?2 ORDER BY account_id",
-                                    ids, n, 7, &records, NULL, err);
+    /*  An account removed by a later import is left out, with everything the store still
+        keeps of it (health, notes...), not an error: the task covers the batch's accounts
+        that still exist. */
+    size_t kept = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (found[i])
+            ids[kept++] = ids[i];
+        else
+            free (ids[i]);
+    }
+    if (!rc)
+        input->n_account_ids = n = kept;
+    if (!rc && n) {
+        rc = s_splice_accounts (self,
+                                "SELECT account_id, body FROM health WHERE account_id "
+                                "BETWEEN ?1 AND ?2 ORDER BY account_id",
+                                ids, n, 7, &records, NULL, err);
         if (!rc)
             rc = s_splice_accounts (self,
                                     "SELECT account_id, body FROM notes WHERE account_id "
@@ -1852,17 +1864,6 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
     if (!rc && store_meta_get_blob (self, "targets", &targets, &targets_size, NULL) == 0)
         s_bytes_field (&records, 11, targets, targets_size);
     free (targets);
-    /*  An account removed by a later import is left out, not an error: the task covers
-        the batch's accounts that still exist. */
-    size_t kept = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (found[i])
-            ids[kept++] = ids[i];
-        else
-            free (ids[i]);
-    }
-    if (!rc)
-        input->n_account_ids = kept;
     if (!rc && input->has_batches && input->batches == 1)
         rc = s_whole_campaign_context (self, input, err);
     if (!rc) {

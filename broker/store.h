@@ -24,8 +24,11 @@
 #include "campaign.pb-c.h"
 #include "err.h"
 
-/*  2: the audit trail (refusals; the journal records the submitter's role). */
-#define STORE_SCHEMA_VERSION 2
+/*  2: the audit trail (refusals; the journal records the submitter's role).
+    3: task recipes (tasks.assemble: the payload names the batch's accounts and the broker
+       assembles the input when it hands the task out; an older broker would send the
+       bare recipe, so it must refuse this store). */
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct _store_t store_t;
 

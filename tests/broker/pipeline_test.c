@@ -412,6 +412,55 @@ Test (pipeline, new_opportunity_is_stored_with_broker_stage_and_dates)
     s_teardown (&fx);
 }
 
+static void
+s_stage_total (void *arg, const char *stage, int64_t count, double arr)
+{
+    (void)arr;
+    if (strcmp (stage, "identified") == 0)
+        *(int64_t *)arg = count;
+}
+
+/*  An outcome is people's: a new opportunity keeps none of the outcome fields an agent
+    sent. A stored row without a stage (written by an older tool) merges as the
+    "identified" it is counted as, and the per-stage count stays right. */
+Test (pipeline, agents_set_no_outcome_and_a_stageless_row_merges)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    Campaign__Opportunity o = s_opportunity ("O1", "A1", 30000, 2, false, false);
+    o.closed = "2026-10-20";
+    o.reason = "agent says so";
+    o.closed_from = "proposal";
+    o.has_amount = 1;
+    o.amount = 99999;
+    s_agent_ok (&fx, &o);
+    Campaign__Opportunity *got = s_get (&fx, "O1");
+    cr_expect_str_eq (got->stage, "identified");
+    cr_expect_null (got->closed);
+    cr_expect_null (got->reason);
+    cr_expect_null (got->closed_from);
+    cr_expect_not (got->has_amount);
+    campaign__opportunity__free_unpacked (got, NULL);
+
+    err_t err;
+    Campaign__Opportunity bare = s_opportunity ("O2", "A2", 10000, 2, false, false);
+    s_begin (&fx);
+    cr_assert_eq (store_opportunity_put (fx.store, &bare, NULL, 0, &err), 0, "%s", err.msg);
+    s_end (&fx, 0);
+    int64_t identified = 0;
+    cr_assert_eq (store_pipeline (fx.store, s_stage_total, &identified, &err), 0);
+    cr_expect_eq (identified, 2, "the stageless row counts as identified");
+    Campaign__Opportunity qualified = s_opportunity ("O2", "A2", 12000, 1, true, false);
+    s_agent_ok (&fx, &qualified);
+    got = s_get (&fx, "O2");
+    cr_expect_str_eq (got->stage, "qualified");
+    campaign__opportunity__free_unpacked (got, NULL);
+    identified = 0;
+    cr_assert_eq (store_pipeline (fx.store, s_stage_total, &identified, &err), 0);
+    cr_expect_eq (identified, 1, "and leaves identified when it moves on");
+    s_teardown (&fx);
+}
+
 Test (pipeline, malformed_opportunities_are_refused)
 {
     s_fixture_t fx;

@@ -1077,6 +1077,26 @@ Test (store, task_input_is_assembled_from_the_store)
     cr_expect_str_eq (in->facts[0]->text, "enterprise");
     campaign__task_input__free_unpacked (in, NULL);
 
+    /*  A3 re-imported away: its health, notes, opportunities and history stay in the
+        store, and stay out of the input with it. */
+    s_portfolio_t fewer;
+    s_portfolio (&fewer, "A", 6);
+    fewer.pointers[2] = fewer.pointers[5]; /* A1 A2 A6 A4 A5 */
+    fewer.import.n_accounts = 5;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_assert_eq (store_replace_accounts (fx.store, &fewer.import, &err), 0, "%s", err.msg);
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    in = s_assemble (fx.store, batch, 4, 2);
+    cr_expect_eq (in->n_account_ids, 2);
+    cr_expect_eq (in->n_accounts, 2);
+    cr_assert_eq (in->n_health, 1);
+    cr_expect_str_eq (in->health[0]->account_id, "A2");
+    cr_expect_eq (in->n_notes, 0);
+    cr_assert_eq (in->n_opportunities, 1);
+    cr_expect_str_eq (in->opportunities[0]->opportunity_id, "A5-geo");
+    cr_expect_eq (in->n_history, 0);
+    campaign__task_input__free_unpacked (in, NULL);
+
     /*  A recipe that is not one: refused, nothing assembled. */
     uint8_t *out = NULL;
     size_t out_size = 0;
