@@ -276,6 +276,20 @@ s_start_tasks (campaign_t *self, const turn_t *turn, err_t *err)
             }
             size_t batches =
                 spec->per_account ? (n_ids + spec->batch_size - 1) / spec->batch_size : 1;
+            if (spec->whole && batches > 1) {
+                /*  Its agent sees one batch at a time and each batch's figures replace the
+                    last: whole-portfolio facts would silently be one batch's. */
+                char summary[512];
+                snprintf (summary, sizeof summary,
+                          "%s reads the whole portfolio, but %zu accounts are more than its "
+                          "batch of %u: it runs in %zu batches, and its facts (and the "
+                          "reports made from them) are the last batch's, not the portfolio's",
+                          spec->name, n_ids, spec->batch_size, batches);
+                log_warn ("%s", summary);
+                Campaign__StatusEvent event = CAMPAIGN__STATUS_EVENT__INIT;
+                event.summary = summary;
+                turn_emit (turn, "alert", &event);
+            }
             int rc = 0;
             for (size_t b = 0; !rc && b < batches; b++) {
                 Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;

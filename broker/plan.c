@@ -222,6 +222,20 @@ s_load_ranges (conf_t *conf, const char *path, int weeks, bool cover, s_range_t 
     return 0;
 }
 
+/*  An optional true/false member of a task (absent: false). */
+static int
+s_flag (conf_t *conf, config_setting_t *item, const char *name, bool *out, err_t *err)
+{
+    config_setting_t *setting = config_setting_get_member (item, name);
+    if (setting && config_setting_type (setting) != CONFIG_TYPE_BOOL) {
+        char at[256];
+        return err_set (err, ERR_INVALID, "%s: %s must be true or false",
+                        s_at (conf, setting, at, sizeof at), name);
+    }
+    *out = setting && config_setting_get_bool (setting);
+    return 0;
+}
+
 static int
 s_load_task (conf_t *conf, config_setting_t *item, zhashx_t *agent_kinds, plan_task_t *task,
              err_t *err)
@@ -242,16 +256,10 @@ s_load_task (conf_t *conf, config_setting_t *item, zhashx_t *agent_kinds, plan_t
     task->agent = s_dup (agent);
     task->name = s_dup (name);
     task->args = args ? s_dup (args) : NULL;
-    config_setting_t *per_account = config_setting_get_member (item, "per_account");
-    if (per_account && config_setting_type (per_account) != CONFIG_TYPE_BOOL)
-        return err_set (err, ERR_INVALID, "%s: per_account must be true or false",
-                        s_at (conf, per_account, at, sizeof at));
-    task->per_account = per_account && config_setting_get_bool (per_account);
-    config_setting_t *weekly = config_setting_get_member (item, "weekly");
-    if (weekly && config_setting_type (weekly) != CONFIG_TYPE_BOOL)
-        return err_set (err, ERR_INVALID, "%s: weekly must be true or false",
-                        s_at (conf, weekly, at, sizeof at));
-    task->weekly = weekly && config_setting_get_bool (weekly);
+    if ((rc = s_flag (conf, item, "per_account", &task->per_account, err)) ||
+        (rc = s_flag (conf, item, "weekly", &task->weekly, err)) ||
+        (rc = s_flag (conf, item, "whole", &task->whole, err)))
+        return rc;
     int batch = 500;
     config_setting_t *batch_setting = config_setting_get_member (item, "batch");
     if (batch_setting) {

@@ -23,6 +23,7 @@ typedef struct {
     char *name;       /* task name, e.g. "health.portfolio" */
     bool per_account; /* split the portfolio into batches */
     bool weekly;      /* run again at the start of every later week of its activity */
+    bool whole;       /* reads the whole portfolio: meant as one batch (see campaign.cfg) */
     uint32_t batch_size;
     char **after; /* task names that must all be done first */
     size_t n_after;

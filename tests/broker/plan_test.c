@@ -269,6 +269,8 @@ Test (plan, bundled_config_is_the_seed_table)
     cr_assert (first->tasks[2].per_account);
     cr_assert_eq (first->tasks[2].batch_size, 100000);
     cr_assert_not (first->tasks[2].weekly);
+    cr_assert (first->tasks[2].whole);
+    cr_assert_not (first->tasks[0].whole, "the health scorer's batches are batches");
     /*  Monitoring and the forecast follow the pipeline week by week. */
     const plan_activity_t *demos = plan_activity (plan, 3);
     cr_assert_str_eq (demos->tasks[0].name, "identifier.pipeline_monitoring");
@@ -952,6 +954,26 @@ Test (plan, weekly_not_a_boolean)
                   ERR_INVALID);
     s_expect_refused (&fx, "weekly = 1", "activities.[0].tasks.[0].weekly",
                       (const char *const[]){"weekly must be true or false", NULL});
+    s_teardown (&fx);
+}
+
+Test (plan, whole_not_a_boolean)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    const char *activities =
+        "activities = (\n"
+        "    { name = \"identify\"; weeks = [1, 2]; tasks = (\n"
+        "        { agent = \"customer-health-scorer\"; name = \"health.portfolio\";\n"
+        "          whole = \"yes\"; }\n"
+        "    ); },\n"
+        "    { name = \"execute\"; weeks = [3, 10]; },\n"
+        "    { name = \"wrap up\"; weeks = [11, 12]; }\n"
+        ");\n";
+    cr_assert_eq (s_load_sections (&fx, &(s_sections_t){.activities = activities}),
+                  ERR_INVALID);
+    s_expect_refused (&fx, "whole = \"yes\"", "activities.[0].tasks.[0].whole",
+                      (const char *const[]){"whole must be true or false", NULL});
     s_teardown (&fx);
 }
 

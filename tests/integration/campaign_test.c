@@ -476,3 +476,32 @@ Test (campaign, a_task_over_the_message_limit_is_alerted, .timeout = 60)
                   "the task is dead at its first attempt, never leased");
     s_stop (&c);
 }
+
+/*  A task that reads the whole portfolio but has to be split (more accounts than its
+    batch) would report one batch's figures as the portfolio's: the broker says so on the
+    alert topic and in its log when it starts it. */
+Test (campaign, a_whole_portfolio_task_split_is_alerted, .timeout = 60)
+{
+    s_campaign_t c;
+    s_start (&c, "activities = (\n"
+                 "  { name = \"opportunity identification\"; weeks = [1, 1]; tasks = (\n"
+                 "      { agent = \"customer-segmentation-analyst\";\n"
+                 "        name = \"segmentation.target_segments\";\n"
+                 "        per_account = true; whole = true; batch = 2; }\n"
+                 "    ); },\n"
+                 "  { name = \"campaign design\"; weeks = [2, 2]; },\n"
+                 "  { name = \"qualification and outreach\"; weeks = [3, 4]; },\n"
+                 "  { name = \"demonstrations and value selling\"; weeks = [5, 7]; },\n"
+                 "  { name = \"negotiation and close\"; weeks = [8, 10]; },\n"
+                 "  { name = \"performance analysis\"; weeks = [11, 11]; },\n"
+                 "  { name = \"retrospective\"; weeks = [12, 12]; }\n"
+                 ");\n");
+    cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
+    cr_expect (ts_wait_file_contains (c.broker.log,
+                                      "segmentation.target_segments reads the whole portfolio, "
+                                      "but 5 accounts are more than its batch of 2: it runs in "
+                                      "3 batches",
+                                      10000),
+               "no alert in %s", c.broker.log);
+    s_stop (&c);
+}
