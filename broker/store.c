@@ -1740,48 +1740,36 @@ s_id_compare (const void *key, const void *item)
     return strcmp ((const char *)key, *(char *const *)item);
 }
 
-/*  Append as field `field` every body `sql` returns for the accounts between ids[0] and
-    ids[n - 1] (sorted) that are among ids; found[i] (if not NULL) says which ids had a
+/*  Append as field `field` every body (the last column) `sql` returns. With ids (sorted,
+    n of them) the statement reads the accounts between ids[0] and ids[n - 1] (account id
+    first), and only those among ids go in; found[i] (if not NULL) says which ids had a
     row. One range scan per table instead of one query per account. */
 static int
-s_splice_accounts (store_t *self, const char *sql, char *const *ids, size_t n, uint32_t field,
-                   s_bytes_t *out, bool *found, err_t *err)
+s_splice (store_t *self, const char *sql, char *const *ids, size_t n, uint32_t field,
+          s_bytes_t *out, bool *found, err_t *err)
 {
     sqlite3_stmt *stmt;
     int rc = s_prepare (self, sql, &stmt, err);
     if (rc)
         return rc;
-    sqlite3_bind_text (stmt, 1, ids[0], -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, ids[n - 1], -1, SQLITE_STATIC);
+    if (ids) {
+        sqlite3_bind_text (stmt, 1, ids[0], -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 2, ids[n - 1], -1, SQLITE_STATIC);
+    }
+    int body = sqlite3_column_count (stmt) - 1;
     int step;
     while ((step = sqlite3_step (stmt)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text (stmt, 0);
-        char *const *hit = id ? bsearch (id, ids, n, sizeof *ids, s_id_compare) : NULL;
-        if (!hit)
-            continue; /* in the range, not in the batch (imported since) */
-        if (found)
-            found[hit - ids] = true;
-        s_bytes_field (out, field, sqlite3_column_blob (stmt, 1),
-                       (size_t)sqlite3_column_bytes (stmt, 1));
+        if (ids) {
+            const char *id = (const char *)sqlite3_column_text (stmt, 0);
+            char *const *hit = id ? bsearch (id, ids, n, sizeof *ids, s_id_compare) : NULL;
+            if (!hit)
+                continue; /* in the range, not in the batch (imported since) */
+            if (found)
+                found[hit - ids] = true;
+        }
+        s_bytes_field (out, field, sqlite3_column_blob (stmt, body),
+                       (size_t)sqlite3_column_bytes (stmt, body));
     }
-    if (step != SQLITE_DONE)
-        rc = s_fail (self, err, "task input");
-    s_release (stmt);
-    return rc;
-}
-
-/*  Append as field `field` every body `sql` (no parameter) returns. */
-static int
-s_splice_all (store_t *self, const char *sql, uint32_t field, s_bytes_t *out, err_t *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = s_prepare (self, sql, &stmt, err);
-    if (rc)
-        return rc;
-    int step;
-    while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
-        s_bytes_field (out, field, sqlite3_column_blob (stmt, 0),
-                       (size_t)sqlite3_column_bytes (stmt, 0));
     if (step != SQLITE_DONE)
         rc = s_fail (self, err, "task input");
     s_release (stmt);
@@ -1818,10 +1806,10 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
     bool *found = calloc (n ? n : 1, sizeof *found);
     int rc = found ? 0 : err_set (err, ERR_NOMEM, "out of memory");
     if (!rc && n)
-        rc = s_splice_accounts (self,
-                                "SELECT account_id, body FROM accounts WHERE account_id "
-                                "BETWEEN ?1 AND ?2 ORDER BY account_id",
-                                ids, n, 6, &records, found, err);
+        rc = s_splice (self,
+                       "SELECT account_id, body FROM accounts WHERE account_id "
+                       "BETWEEN ?1 AND ?2 ORDER BY account_id",
+                       ids, n, 6, &records, found, err);
     /*  An account removed by a later import is left out, with everything the store still
         keeps of it (health, notes...), not an error: the task covers the batch's accounts
         that still exist. */
@@ -1835,30 +1823,30 @@ store_task_input (store_t *self, const uint8_t *recipe, size_t recipe_size, uint
     if (!rc)
         input->n_account_ids = n = kept;
     if (!rc && n) {
-        rc = s_splice_accounts (self,
-                                "SELECT account_id, body FROM health WHERE account_id "
-                                "BETWEEN ?1 AND ?2 ORDER BY account_id",
-                                ids, n, 7, &records, NULL, err);
+        rc = s_splice (self,
+                       "SELECT account_id, body FROM health WHERE account_id "
+                       "BETWEEN ?1 AND ?2 ORDER BY account_id",
+                       ids, n, 7, &records, NULL, err);
         if (!rc)
-            rc = s_splice_accounts (self,
-                                    "SELECT account_id, body FROM notes WHERE account_id "
-                                    "BETWEEN ?1 AND ?2 ORDER BY account_id, seq",
-                                    ids, n, 8, &records, NULL, err);
+            rc = s_splice (self,
+                           "SELECT account_id, body FROM notes WHERE account_id "
+                           "BETWEEN ?1 AND ?2 ORDER BY account_id, seq",
+                           ids, n, 8, &records, NULL, err);
         if (!rc)
-            rc = s_splice_accounts (self,
-                                    "SELECT account_id, body FROM opportunities WHERE "
-                                    "account_id BETWEEN ?1 AND ?2 "
-                                    "ORDER BY account_id, opportunity_id",
-                                    ids, n, 9, &records, NULL, err);
+            rc = s_splice (self,
+                           "SELECT account_id, body FROM opportunities WHERE "
+                           "account_id BETWEEN ?1 AND ?2 "
+                           "ORDER BY account_id, opportunity_id",
+                           ids, n, 9, &records, NULL, err);
         if (!rc)
-            rc = s_splice_accounts (self,
-                                    "SELECT account_id, body FROM history WHERE account_id "
-                                    "BETWEEN ?1 AND ?2 ORDER BY account_id, id",
-                                    ids, n, 12, &records, NULL, err);
+            rc = s_splice (self,
+                           "SELECT account_id, body FROM history WHERE account_id "
+                           "BETWEEN ?1 AND ?2 ORDER BY account_id, id",
+                           ids, n, 12, &records, NULL, err);
     }
     if (!rc)
-        rc = s_splice_all (self, "SELECT body FROM people ORDER BY person_id", 10, &records,
-                           err);
+        rc = s_splice (self, "SELECT body FROM people ORDER BY person_id", NULL, 0, 10,
+                       &records, NULL, err);
     uint8_t *targets = NULL;
     size_t targets_size = 0;
     if (!rc && store_meta_get_blob (self, "targets", &targets, &targets_size, NULL) == 0)

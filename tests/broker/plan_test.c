@@ -937,44 +937,33 @@ Test (plan, batch_zero)
     s_teardown (&fx);
 }
 
-Test (plan, weekly_not_a_boolean)
+/*  The task flags other than per_account (below): a value that is not a boolean is
+    refused, naming the flag. */
+Test (plan, task_flags_not_booleans)
 {
-    s_fixture_t fx;
-    s_setup (&fx);
-    const char *activities =
-        "activities = (\n"
-        "    { name = \"identify\"; weeks = [1, 2]; tasks = (\n"
-        "        { agent = \"customer-health-scorer\"; name = \"health.portfolio\";\n"
-        "          weekly = 1; }\n"
-        "    ); },\n"
-        "    { name = \"execute\"; weeks = [3, 10]; },\n"
-        "    { name = \"wrap up\"; weeks = [11, 12]; }\n"
-        ");\n";
-    cr_assert_eq (s_load_sections (&fx, &(s_sections_t){.activities = activities}),
-                  ERR_INVALID);
-    s_expect_refused (&fx, "weekly = 1", "activities.[0].tasks.[0].weekly",
-                      (const char *const[]){"weekly must be true or false", NULL});
-    s_teardown (&fx);
-}
-
-Test (plan, whole_not_a_boolean)
-{
-    s_fixture_t fx;
-    s_setup (&fx);
-    const char *activities =
-        "activities = (\n"
-        "    { name = \"identify\"; weeks = [1, 2]; tasks = (\n"
-        "        { agent = \"customer-health-scorer\"; name = \"health.portfolio\";\n"
-        "          whole = \"yes\"; }\n"
-        "    ); },\n"
-        "    { name = \"execute\"; weeks = [3, 10]; },\n"
-        "    { name = \"wrap up\"; weeks = [11, 12]; }\n"
-        ");\n";
-    cr_assert_eq (s_load_sections (&fx, &(s_sections_t){.activities = activities}),
-                  ERR_INVALID);
-    s_expect_refused (&fx, "whole = \"yes\"", "activities.[0].tasks.[0].whole",
-                      (const char *const[]){"whole must be true or false", NULL});
-    s_teardown (&fx);
+    const char *flags[][2] = {{"weekly", "1"}, {"whole", "\"yes\""}};
+    for (size_t f = 0; f < 2; f++) {
+        s_fixture_t fx;
+        s_setup (&fx);
+        char activities[512], line[64], setting[64], message[64];
+        snprintf (line, sizeof line, "%s = %s", flags[f][0], flags[f][1]);
+        snprintf (activities, sizeof activities,
+                  "activities = (\n"
+                  "    { name = \"identify\"; weeks = [1, 2]; tasks = (\n"
+                  "        { agent = \"customer-health-scorer\"; name = \"health.portfolio\";\n"
+                  "          %s; }\n"
+                  "    ); },\n"
+                  "    { name = \"execute\"; weeks = [3, 10]; },\n"
+                  "    { name = \"wrap up\"; weeks = [11, 12]; }\n"
+                  ");\n",
+                  line);
+        snprintf (setting, sizeof setting, "activities.[0].tasks.[0].%s", flags[f][0]);
+        snprintf (message, sizeof message, "%s must be true or false", flags[f][0]);
+        cr_assert_eq (s_load_sections (&fx, &(s_sections_t){.activities = activities}),
+                      ERR_INVALID);
+        s_expect_refused (&fx, line, setting, (const char *const[]){message, NULL});
+        s_teardown (&fx);
+    }
 }
 
 /*  A per_account that is not a boolean must not silently make a per-account task run

@@ -488,14 +488,7 @@ Test (campaign, a_whole_portfolio_task_split_is_alerted, .timeout = 60)
                  "      { agent = \"customer-segmentation-analyst\";\n"
                  "        name = \"segmentation.target_segments\";\n"
                  "        per_account = true; whole = true; batch = 2; }\n"
-                 "    ); },\n"
-                 "  { name = \"campaign design\"; weeks = [2, 2]; },\n"
-                 "  { name = \"qualification and outreach\"; weeks = [3, 4]; },\n"
-                 "  { name = \"demonstrations and value selling\"; weeks = [5, 7]; },\n"
-                 "  { name = \"negotiation and close\"; weeks = [8, 10]; },\n"
-                 "  { name = \"performance analysis\"; weeks = [11, 11]; },\n"
-                 "  { name = \"retrospective\"; weeks = [12, 12]; }\n"
-                 ");\n");
+                 "    ); },\n" TS_ACTIVITIES_FROM_WEEK_2 ");\n");
     cr_assert_eq (SUBMIT (&c, NULL, "import-portfolio", c.portfolio), 0);
     cr_expect (ts_wait_file_contains (c.broker.log,
                                       "segmentation.target_segments reads the whole portfolio, "

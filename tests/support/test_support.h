@@ -23,6 +23,17 @@ void ts_leak_check (void);
 
 #define TS_SUITE(name, ...) TestSuite (name, .fini = ts_leak_check, ##__VA_ARGS__)
 
+/*  The seed's activities from week 2 on, without gates or tasks: the rest of a plan a
+    test writes after its own week-1 activity, e.g.
+    "activities = (\n" "  { ... weeks = [1, 1]; },\n" TS_ACTIVITIES_FROM_WEEK_2 ");\n" */
+#define TS_ACTIVITIES_FROM_WEEK_2                                                              \
+    "  { name = \"campaign design\"; weeks = [2, 2]; },\n"                                     \
+    "  { name = \"qualification and outreach\"; weeks = [3, 4]; },\n"                          \
+    "  { name = \"demonstrations and value selling\"; weeks = [5, 7]; },\n"                    \
+    "  { name = \"negotiation and close\"; weeks = [8, 10]; },\n"                              \
+    "  { name = \"performance analysis\"; weeks = [11, 11]; },\n"                              \
+    "  { name = \"retrospective\"; weeks = [12, 12]; }\n"
+
 /*  A fresh directory under $TMPDIR (or /tmp); free with ts_tempdir_remove, which also
     deletes everything in it and frees the string. */
 char *ts_tempdir (void);
