@@ -484,6 +484,20 @@ conf_where (conf_t *self, const config_setting_t *setting, char *buf, size_t siz
     return s_place (self, setting, false, buf, size);
 }
 
+int
+conf_member_text (conf_t *self, const config_setting_t *group, const char *what,
+                  const char *key, char *out, size_t size, err_t *err)
+{
+    const char *text = NULL;
+    char where[256];
+    if (!config_setting_lookup_string (group, key, &text) || !*text || strlen (text) >= size)
+        return err_set (err, ERR_INVALID,
+                        "%s: %s: '%s' must be a string of 1 to %zu characters",
+                        conf_where (self, group, where, sizeof where), what, key, size - 1);
+    snprintf (out, size, "%s", text);
+    return 0;
+}
+
 static const char *
 s_type_name (int type)
 {

@@ -42,6 +42,11 @@ config_setting_t *conf_lookup (conf_t *self, const char *path);
     child of it, written into buf; returns buf. */
 const char *conf_where (conf_t *self, const config_setting_t *setting, char *buf, size_t size);
 
+/*  The string member key of group (a list element, say), required, copied into out: 1 to
+    size - 1 characters, else ERR_INVALID naming file:line, the list (what) and key. */
+int conf_member_text (conf_t *self, const config_setting_t *group, const char *what,
+                      const char *key, char *out, size_t size, err_t *err);
+
 /*  The value of a numeric setting (int, int64 or float; a list element, say) in *out.
     -1 if setting is NULL, not a number, or not finite; *out is then unspecified. */
 int conf_setting_number (const config_setting_t *setting, double *out);

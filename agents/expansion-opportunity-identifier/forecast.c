@@ -10,21 +10,6 @@ const char *const forecast_risk_names[FORECAST_RISKS] = {"slipping", "stalled",
                                                          "health-dropped"};
 
 static int
-s_rule_text (conf_t *conf, config_setting_t *rule, const char *key, char *out, size_t size,
-             err_t *err)
-{
-    const char *text = NULL;
-    char where[256];
-    if (!config_setting_lookup_string (rule, key, &text) || !*text || strlen (text) >= size)
-        return err_set (err, ERR_INVALID,
-                        "%s: identifier.forecast.acceleration: '%s' must be a string of 1 to "
-                        "%zu characters",
-                        conf_where (conf, rule, where, sizeof where), key, size - 1);
-    snprintf (out, size, "%s", text);
-    return 0;
-}
-
-static int
 s_rules (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
 {
     char where[256];
@@ -38,11 +23,14 @@ s_rules (conf_t *conf, const plays_t *plays, forecast_t *out, err_t *err)
     for (int i = 0; i < count; i++) {
         config_setting_t *item = config_setting_get_elem (rules, i);
         forecast_rule_t *rule = &out->rules[i];
-        int rc = s_rule_text (conf, item, "play", rule->play, sizeof rule->play, err);
+        int rc = conf_member_text (conf, item, "identifier.forecast.acceleration", "play",
+                                   rule->play, sizeof rule->play, err);
         if (!rc)
-            rc = s_rule_text (conf, item, "risk", rule->risk, sizeof rule->risk, err);
+            rc = conf_member_text (conf, item, "identifier.forecast.acceleration", "risk",
+                                   rule->risk, sizeof rule->risk, err);
         if (!rc)
-            rc = s_rule_text (conf, item, "text", rule->text, sizeof rule->text, err);
+            rc = conf_member_text (conf, item, "identifier.forecast.acceleration", "text",
+                                   rule->text, sizeof rule->text, err);
         if (rc)
             return rc;
         conf_where (conf, item, where, sizeof where);

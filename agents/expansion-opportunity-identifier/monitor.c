@@ -50,21 +50,6 @@ s_known_stage (conf_t *conf, const monitor_t *self, config_setting_t *at, const 
                     conf_where (conf, at, where, sizeof where), what, stage);
 }
 
-static int
-s_rule_text (conf_t *conf, config_setting_t *rule, const char *key, char *out, size_t size,
-             err_t *err)
-{
-    const char *text = NULL;
-    char where[256];
-    if (!config_setting_lookup_string (rule, key, &text) || !*text || strlen (text) >= size)
-        return err_set (err, ERR_INVALID,
-                        "%s: identifier.monitor.coaching: '%s' must be a string of 1 to %zu "
-                        "characters",
-                        conf_where (conf, rule, where, sizeof where), key, size - 1);
-    snprintf (out, size, "%s", text);
-    return 0;
-}
-
 int
 monitor_load (conf_t *conf, monitor_t *out, err_t *err)
 {
@@ -113,14 +98,17 @@ monitor_load (conf_t *conf, monitor_t *out, err_t *err)
     for (int i = 0; i < count; i++) {
         config_setting_t *item = config_setting_get_elem (rules, i);
         monitor_rule_t *rule = &out->rules[i];
-        rc = s_rule_text (conf, item, "stage", rule->stage, sizeof rule->stage, err);
+        rc = conf_member_text (conf, item, "identifier.monitor.coaching", "stage", rule->stage,
+                               sizeof rule->stage, err);
         if (!rc)
-            rc = s_rule_text (conf, item, "play", rule->play, sizeof rule->play, err);
+            rc = conf_member_text (conf, item, "identifier.monitor.coaching", "play",
+                                   rule->play, sizeof rule->play, err);
         if (!rc)
-            rc = s_rule_text (conf, item, "obstacle", rule->obstacle, sizeof rule->obstacle,
-                              err);
+            rc = conf_member_text (conf, item, "identifier.monitor.coaching", "obstacle",
+                                   rule->obstacle, sizeof rule->obstacle, err);
         if (!rc)
-            rc = s_rule_text (conf, item, "text", rule->text, sizeof rule->text, err);
+            rc = conf_member_text (conf, item, "identifier.monitor.coaching", "text",
+                                   rule->text, sizeof rule->text, err);
         if (!rc)
             rc = s_known_stage (conf, out, item, "identifier.monitor.coaching", rule->stage,
                                 err);

@@ -429,6 +429,37 @@ Test (conf, setting_number_reads_list_elements)
     s_teardown (&f);
 }
 
+/*  A required text member of a list element: copied, or refused naming file:line, the
+    list and the key (missing, empty, not a string, too long). */
+Test (conf, member_text_of_a_list_element)
+{
+    fixture_t f;
+    s_setup (&f, false);
+    cr_assert_eq (conf_load_file (f.conf, f.global, &f.err), 0, "%s", f.err.msg);
+    config_setting_t *plays = conf_lookup (f.conf, "agents.plays");
+    cr_assert_not_null (plays);
+    config_setting_t *upsell = config_setting_get_elem (plays, 0);
+    char out[16];
+    cr_expect_eq (
+        conf_member_text (f.conf, upsell, "agents.plays", "name", out, sizeof out, &f.err), 0,
+        "%s", f.err.msg);
+    cr_expect_str_eq (out, "upsell");
+    char small[4];
+    cr_expect_eq (
+        conf_member_text (f.conf, upsell, "agents.plays", "name", small, sizeof small, &f.err),
+        ERR_INVALID);
+    cr_expect (strstr (f.err.msg, "global.cfg:"), "%s", f.err.msg);
+    cr_expect (strstr (f.err.msg, "agents.plays: 'name' must be a string of 1 to 3"), "%s",
+               f.err.msg);
+    cr_expect_eq (
+        conf_member_text (f.conf, upsell, "agents.plays", "weight", out, sizeof out, &f.err),
+        ERR_INVALID, "a number is not text");
+    cr_expect_eq (
+        conf_member_text (f.conf, upsell, "agents.plays", "missing", out, sizeof out, &f.err),
+        ERR_INVALID);
+    s_teardown (&f);
+}
+
 Test (conf, missing_file)
 {
     fixture_t f;
