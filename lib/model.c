@@ -1649,6 +1649,16 @@ model_load (const char *path, model_t **out, err_t *err)
 /* --------------------------------------------------------------------------
    Prediction and evaluation */
 
+/*  The value named name among values[0..n), or NULL. */
+static const model_value_t *
+s_value (const model_value_t *values, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp (values[i].name, name) == 0)
+            return &values[i];
+    return NULL;
+}
+
 /*  The log odds of one case of group; values by name. */
 static int
 s_logit (const model_group_t *group, const model_value_t *values, size_t n, double *out,
@@ -1657,10 +1667,7 @@ s_logit (const model_group_t *group, const model_value_t *values, size_t n, doub
     double eta = group->intercept;
     for (size_t k = 0; k < group->n_numeric; k++) {
         const model_numeric_t *num = &group->numeric[k];
-        const model_value_t *value = NULL;
-        for (size_t i = 0; i < n && !value; i++)
-            if (strcmp (values[i].name, num->name) == 0)
-                value = &values[i];
+        const model_value_t *value = s_value (values, n, num->name);
         if (!value)
             return err_set (err, ERR_INVALID, "feature '%s' has no value", num->name);
         if (value->level || !isfinite (value->number))
@@ -1669,10 +1676,7 @@ s_logit (const model_group_t *group, const model_value_t *values, size_t n, doub
     }
     for (size_t q = 0; q < group->n_categorical; q++) {
         const model_categorical_t *cat = &group->categorical[q];
-        const model_value_t *value = NULL;
-        for (size_t i = 0; i < n && !value; i++)
-            if (strcmp (values[i].name, cat->name) == 0)
-                value = &values[i];
+        const model_value_t *value = s_value (values, n, cat->name);
         if (!value)
             return err_set (err, ERR_INVALID, "feature '%s' has no value", cat->name);
         if (!value->level)
