@@ -3,6 +3,7 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,21 @@ cli_usage_error (cli_t *self, const char *fmt, ...)
     if (s_usage)
         s_print_usage_line (stderr, s_usage);
     return CLI_EXIT_USAGE;
+}
+
+bool
+cli_whole_number (const char *text, unsigned long long lo, unsigned long long hi,
+                  unsigned long long *out)
+{
+    if (!text || *text < '0' || *text > '9')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull (text, &end, 10);
+    if (errno || *end || value < lo || value > hi)
+        return false;
+    *out = value;
+    return true;
 }
 
 int

@@ -55,4 +55,9 @@ int cli_usage_error (cli_t *self, const char *fmt, ...) __attribute__ ((format (
 /*  Map an ERR_* code to the exit code of SPEC section 8. */
 int cli_exit_code (int err_code);
 
+/*  text as a whole decimal number within lo..hi (digits only: no sign, no space), in
+ *out; false, *out untouched, otherwise. */
+bool cli_whole_number (const char *text, unsigned long long lo, unsigned long long hi,
+                       unsigned long long *out);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -96,4 +97,23 @@ Test (cli, error_codes_map_to_the_documented_exit_codes)
     cr_expect_eq (cli_exit_code (ERR_USAGE), 2);
     cr_expect_eq (cli_exit_code (ERR_UNREACHABLE), 3);
     cr_expect_eq (cli_exit_code (ERR_TIMEOUT), 3);
+}
+
+Test (cli, whole_numbers_within_a_range)
+{
+    unsigned long long n = 7;
+    cr_expect (cli_whole_number ("42", 1, 100, &n));
+    cr_expect_eq (n, 42);
+    cr_expect (cli_whole_number ("0", 0, 0, &n));
+    cr_expect (cli_whole_number ("18446744073709551615", 0, UINT64_MAX, &n));
+    cr_expect_eq (n, UINT64_MAX);
+    n = 7;
+    const char *refused[] = {
+        "", "-1", "+1", " 1", "1 ", "1x", "0x10", "101", "18446744073709551616"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        cr_expect_not (cli_whole_number (refused[i], 0, 100, &n), "'%s' refused", refused[i]);
+    cr_expect_not (cli_whole_number ("18446744073709551616", 0, UINT64_MAX, &n), "overflow");
+    cr_expect_not (cli_whole_number (NULL, 0, 1, &n));
+    cr_expect_not (cli_whole_number ("5", 6, 10, &n), "below the range");
+    cr_expect_eq (n, 7, "untouched when refused");
 }

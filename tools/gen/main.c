@@ -8,7 +8,6 @@
 
 #include "calendar.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,22 +76,6 @@ static const char s_usage[] =
 #define ACCOUNTS_MAX          100000000ULL
 #define HISTORY_CAMPAIGNS_MAX 100
 
-/*  A whole decimal number within lo..hi. */
-static bool
-s_parse_number (const char *text, unsigned long long lo, unsigned long long hi,
-                unsigned long long *out)
-{
-    if (!text || *text < '0' || *text > '9')
-        return false;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long value = strtoull (text, &end, 10);
-    if (errno || *end || value < lo || value > hi)
-        return false;
-    *out = value;
-    return true;
-}
-
 typedef struct {
     const char *accounts, *seed, *out, *history, *start;
 } s_args_t;
@@ -149,20 +132,20 @@ main (int argc, char **argv)
     rc = s_parse_args (&cli, &args);
     if (rc)
         goto done;
-    if (!s_parse_number (args.accounts, 1, ACCOUNTS_MAX, &number)) {
+    if (!cli_whole_number (args.accounts, 1, ACCOUNTS_MAX, &number)) {
         rc = cli_usage_error (&cli, "--accounts '%s' is not a whole number in 1..%llu",
                               args.accounts, ACCOUNTS_MAX);
         goto done;
     }
     params.accounts = number;
-    if (!s_parse_number (args.seed, 0, UINT64_MAX, &number)) {
+    if (!cli_whole_number (args.seed, 0, UINT64_MAX, &number)) {
         rc = cli_usage_error (&cli, "--seed '%s' is not a whole number in 0..%llu", args.seed,
                               (unsigned long long)UINT64_MAX);
         goto done;
     }
     params.seed = number;
     if (args.history) {
-        if (!s_parse_number (args.history, 0, HISTORY_CAMPAIGNS_MAX, &number)) {
+        if (!cli_whole_number (args.history, 0, HISTORY_CAMPAIGNS_MAX, &number)) {
             rc = cli_usage_error (&cli,
                                   "--history-campaigns '%s' is not a whole number in 0..%d",
                                   args.history, HISTORY_CAMPAIGNS_MAX);

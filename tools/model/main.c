@@ -8,7 +8,6 @@
 #include "model.h"
 #include "summary.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,21 +153,6 @@ s_list_free (char **list)
     free (list);
 }
 
-static bool
-s_parse_whole (const char *text, unsigned long long lo, unsigned long long hi,
-               unsigned long long *out)
-{
-    if (!text || *text < '0' || *text > '9')
-        return false;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long value = strtoull (text, &end, 10);
-    if (errno || *end || value < lo || value > hi)
-        return false;
-    *out = value;
-    return true;
-}
-
 /*  Bad input (CSV, model file) is 4; a file we failed to write is 1. */
 static int
 s_exit_code (int rc)
@@ -206,18 +190,18 @@ s_fit (cli_t *cli, s_args_t *args)
                                     args->lambda);
     }
     if (args->folds) {
-        if (!s_parse_whole (args->folds, 0, 100, &number) || number == 1)
+        if (!cli_whole_number (args->folds, 0, 100, &number) || number == 1)
             return cli_usage_error (cli, "--folds '%s' is not 0 or a whole number in 2..100",
                                     args->folds);
         options.folds = (int)number;
     }
     if (args->seed) {
-        if (!s_parse_whole (args->seed, 0, UINT64_MAX, &number))
+        if (!cli_whole_number (args->seed, 0, UINT64_MAX, &number))
             return cli_usage_error (cli, "--seed '%s' is not a whole number", args->seed);
         options.seed = number;
     }
     if (args->iterations) {
-        if (!s_parse_whole (args->iterations, 1, 10000, &number))
+        if (!cli_whole_number (args->iterations, 1, 10000, &number))
             return cli_usage_error (cli,
                                     "--max-iterations '%s' is not a whole number in "
                                     "1..10000",
@@ -279,7 +263,7 @@ s_evaluate (cli_t *cli, s_args_t *args)
         args->group || args->lambda || args->folds || args->seed || args->iterations)
         return cli_usage_error (cli, "evaluate takes only --json and --bins");
     unsigned long long bins = 10;
-    if (args->bins && !s_parse_whole (args->bins, 1, 1000, &bins))
+    if (args->bins && !cli_whole_number (args->bins, 1, 1000, &bins))
         return cli_usage_error (cli, "--bins '%s' is not a whole number in 1..1000",
                                 args->bins);
     err_t err;

@@ -6,7 +6,6 @@
 #include "signals.h"
 #include "sim.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,10 +62,10 @@ main (int argc, char **argv)
         else if (strcmp (cli.argv[i], "--data") == 0 && i + 1 < cli.argc)
             options.data_dir = cli.argv[++i];
         else if (strcmp (cli.argv[i], "--seed") == 0 && i + 1 < cli.argc) {
-            char *end = NULL;
-            errno = 0;
-            options.seed = strtoull (cli.argv[++i], &end, 10);
-            if (errno || !end || *end || cli.argv[i][0] == '-' || !cli.argv[i][0]) {
+            unsigned long long seed;
+            if (cli_whole_number (cli.argv[++i], 0, UINT64_MAX, &seed))
+                options.seed = seed;
+            else {
                 rc = cli_usage_error (&cli, "--seed '%s' is not a whole number", cli.argv[i]);
                 cli_end (&cli);
                 return rc;
