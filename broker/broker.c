@@ -402,6 +402,7 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
     }
     char kind[160];
     snprintf (kind, sizeof kind, "result:%s", task->name);
+    int64_t created_ms = task->created_ms; /* the task is gone once completed */
     s_lease_done (self, task);
     size_t size = campaign__result__get_packed_size (result);
     uint8_t *packed = malloc (size ? size : 1);
@@ -436,16 +437,23 @@ s_result (broker_t *self, zframe_t *identity, const wire_envelope_t *env)
             rc = 0; /* the same result message delivered twice: journaled once */
     }
     turn_t turn = s_turn (self);
+    /*  An additive fact of a task run in batches is the sum of the batches' parts: the
+        run is the tasks created together (same name, same creation time). */
+    char run[200];
+    snprintf (run, sizeof run, "%s@%lld", kind + 7, (long long)created_ms);
     for (size_t i = 0; !rc && i < result->n_facts; i++) {
         const Campaign__Fact *fact = result->facts[i];
-        if (fact->name && *fact->name)
-            rc = store_fact_set (self->store, fact->name, fact->text,
-                                 fact->has_number ? fact->number : 0, task_id, self->now_ms,
-                                 &err);
-        if (!rc && fact->name && fact->has_number &&
-            zhashx_lookup (self->fact_series, fact->name))
-            rc = store_fact_history_add (self->store, fact->name, fact->number,
-                                         self->today_text, s_week (self), task_id, &err);
+        if (!fact->name || !*fact->name)
+            continue;
+        double number = fact->has_number ? fact->number : 0;
+        if (fact->has_additive && fact->additive)
+            rc = store_fact_part (self->store, fact->name, run, task_id, number, &number, &err);
+        if (!rc)
+            rc = store_fact_set (self->store, fact->name, fact->text, number, task_id,
+                                 self->now_ms, &err);
+        if (!rc && fact->has_number && zhashx_lookup (self->fact_series, fact->name))
+            rc = store_fact_history_add (self->store, fact->name, number, self->today_text,
+                                         s_week (self), task_id, &err);
     }
     size_t alerts = 0;
     for (size_t i = 0; !rc && i < result->n_health; i++) {

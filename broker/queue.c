@@ -122,6 +122,7 @@ s_load_task (void *arg, const store_task_t *row)
     }
     task->public.attempts = row->attempts;
     task->public.not_before_ms = row->not_before_ms;
+    task->public.created_ms = row->created_ms;
     /*  not_before is stored non-zero only while a back-off after a failure runs. */
     task->public.failed_before = row->not_before_ms > 0;
     zhashx_insert (load->queue->tasks, task->public.id_text, task);
@@ -203,6 +204,7 @@ queue_add (queue_t *self, const char *agent_kind, const char *name, const uint8_
     s_task_t *task = s_task_new (id, agent_kind, name, payload, size, assemble);
     if (!task)
         return err_set (err, ERR_NOMEM, "out of memory");
+    task->public.created_ms = now_ms;
     zhashx_insert (self->tasks, task->public.id_text, task);
     if ((rc = s_enqueue (self, task)))
         return err_set (err, rc, "out of memory");

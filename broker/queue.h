@@ -37,7 +37,8 @@ typedef struct {
     char *name;
     uint8_t *payload;
     size_t payload_size;
-    bool assemble; /* payload is a recipe, assembled at each lease (store_task_input) */
+    bool assemble;      /* payload is a recipe, assembled at each lease (store_task_input) */
+    int64_t created_ms; /* the tasks one activity step created share it: one run */
     task_state_t state;
     uint32_t attempts;     /* leases handed out so far */
     bool failed_before;    /* the last attempt failed: waiting for a retry */

@@ -97,6 +97,9 @@ static const char s_schema[] =
     "  task_id TEXT, updated_ms INTEGER);"
     /*  Append-only: every value of the facts whose series reports show. One row per
         fact and task, so a result applied twice is recorded once. */
+    "CREATE TABLE IF NOT EXISTS fact_parts (name TEXT NOT NULL, run TEXT NOT NULL,"
+    "  task_id TEXT NOT NULL, number REAL NOT NULL, PRIMARY KEY (name, task_id));"
+    "CREATE INDEX IF NOT EXISTS fact_parts_run ON fact_parts (name, run);"
     "CREATE TABLE IF NOT EXISTS fact_history (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  name TEXT NOT NULL, number REAL, campaign_date TEXT, week INTEGER, task_id TEXT,"
     "  UNIQUE (name, task_id));"
@@ -731,7 +734,7 @@ store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2 (self->db,
                             "SELECT id, agent_kind, name, payload, state, attempts, "
-                            "not_before_ms, error, assemble FROM tasks "
+                            "not_before_ms, error, assemble, created_ms FROM tasks "
                             "WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
                             -1, &stmt, NULL) != SQLITE_OK)
         return s_fail (self, err, "tasks scan");
@@ -750,6 +753,7 @@ store_tasks_scan (store_t *self, const char *state, store_task_fn *fn, void *arg
             .not_before_ms = sqlite3_column_int64 (stmt, 6),
             .last_error = (const char *)sqlite3_column_text (stmt, 7),
             .assemble = sqlite3_column_int (stmt, 8) != 0,
+            .created_ms = sqlite3_column_int64 (stmt, 9),
         };
         fn (arg, &task);
     }
@@ -1124,6 +1128,37 @@ store_fact_set (store_t *self, const char *name, const char *text, double number
     sqlite3_bind_text (stmt, 4, task_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 5, now_ms);
     return s_run (self, stmt, err, "fact set");
+}
+
+int
+store_fact_part (store_t *self, const char *name, const char *run, const char *task_id,
+                 double number, double *sum, err_t *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = s_prepare (self,
+                        "INSERT OR REPLACE INTO fact_parts (name, run, task_id, number) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+                        &stmt, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, run, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, task_id, -1, SQLITE_STATIC);
+    sqlite3_bind_double (stmt, 4, number);
+    if ((rc = s_run (self, stmt, err, "fact part")))
+        return rc;
+    if ((rc = s_prepare (self,
+                         "SELECT total (number) FROM fact_parts WHERE name = ?1 AND run = ?2",
+                         &stmt, err)))
+        return rc;
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, run, -1, SQLITE_STATIC);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        *sum = sqlite3_column_double (stmt, 0);
+    else
+        rc = s_fail (self, err, "fact parts");
+    s_release (stmt);
+    return rc;
 }
 
 int

@@ -129,6 +129,7 @@ typedef struct {
     int64_t not_before_ms;
     const char *last_error;
     bool assemble; /* the payload is a recipe: see store_task_input */
+    int64_t created_ms;
 } store_task_t;
 
 int store_task_insert (store_t *self, const char *agent_kind, const char *name,
@@ -177,6 +178,11 @@ int64_t store_handoffs_open_count (store_t *self, const char *team);
 /*  Facts results establish, by name (the last one wins). */
 int store_fact_set (store_t *self, const char *name, const char *text, double number,
                     const char *task_id, int64_t now_ms, err_t *err);
+/*  One batch's part of an additive fact (Fact.additive) of a task run (the tasks created
+    together, named by run): stored or replaced (a retried batch) by task id; *sum is the
+    run's parts added up, the value to store with store_fact_set. */
+int store_fact_part (store_t *self, const char *name, const char *run, const char *task_id,
+                     double number, double *sum, err_t *err);
 /*  Call fn for every fact, by name. */
 typedef void (store_fact_fn) (void *arg, const char *name, const char *text, double number);
 int store_facts (store_t *self, store_fact_fn *fn, void *arg, err_t *err);

@@ -131,6 +131,15 @@ answer_factf (answer_t *answer, double number, const char *text, const char *fmt
     answer_fact (answer, name, text, number);
 }
 
+void
+answer_fact_sum (answer_t *answer, const char *name, const char *text, double number)
+{
+    answer_fact (answer, name, text, number);
+    if (!answer->nomem)
+        answer->facts[answer->n_facts - 1]->has_additive =
+            answer->facts[answer->n_facts - 1]->additive = 1;
+}
+
 int
 answer_pack (const answer_t *answer, Campaign__Opportunity **opportunities, size_t n,
              agent_output_t *out, err_t *err)

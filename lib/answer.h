@@ -61,6 +61,11 @@ void answer_fact (answer_t *answer, const char *name, const char *text, double n
 void answer_factf (answer_t *answer, double number, const char *text, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 
+/*  A count or a sum over the batch's accounts (Fact.additive): when the task runs in
+    several batches, the broker stores the sum of every batch's number. Its text must
+    hold for the sum (no share of the batch). */
+void answer_fact_sum (answer_t *answer, const char *name, const char *text, double number);
+
 /*  The answer (summary, payload, facts) and n opportunities (borrowed) as a packed Result
     in out. ERR_NOMEM when the answer ran out of memory or packing does. */
 int answer_pack (const answer_t *answer, Campaign__Opportunity **opportunities, size_t n,

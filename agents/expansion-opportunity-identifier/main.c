@@ -5,21 +5,25 @@
     (propensity.h) and whitespace per type (whitespace.h); one opportunity per account
     and type whose potential is above identifier.min_potential ("O-<account>-<type>",
     tier 0, not qualified, the account's CSM); facts identifier.scan.* for the batch
-    (inventory ARR, count and ARR per type, propensity distribution). The result's
-    payload explains each opportunity in text (why the potential, top factors).
+    (inventory ARR, count and ARR per type, propensity distribution), additive: the
+    broker adds up the batches of one run (Fact.additive), so they are the portfolio's.
+    The result's payload explains each opportunity in text (why the potential, top
+    factors).
 
     identifier.qualification: the batch's open opportunities (as the broker sent them, or
     recomputed for an account that has none) re-scored with BANT, rank, tier, qualified,
     complex, and assigned to a CSM by capacity (qualify.h); facts identifier.qualification.*
-    and identifier.unassigned.
+    and identifier.unassigned, additive as the scan's.
 
     identifier.campaign_design (week 2), identifier.pipeline_monitoring (weeks 5-7),
     identifier.forecast (weeks 8-10), identifier.results (week 11): weeks.h (facts
     design.*, monitor.*, forecast.*, results.*). Any other task name fails with
     ERR_UNSUPPORTED: the broker dead-letters it.
 
-    Facts are per batch: the broker keeps a fact by name, so the last batch's figures are
-    what a fact shows; the opportunities themselves carry the whole portfolio.
+    The scan's and the qualification's facts are counts and sums (answer_fact_sum): the
+    broker adds up the batches of one run, so they are the portfolio's. A fact that is
+    not (a share, a rate) would show the last batch's figure; the opportunities
+    themselves always carry the whole portfolio.
 */
 #include "agent.h"
 #include "calendar.h"
@@ -204,30 +208,35 @@ s_scan (const s_identifier_t *self, const Campaign__TaskInput *input, s_answer_t
                         propensity_explain (&scores[t], why, sizeof why));
         }
     }
+    /*  Counts and sums over the batch: the broker adds up the batches of one run. A
+        share of the batch holds for the portfolio only when the batch is all of it. */
     size_t total = answer->n_opportunities;
-    answer_fact (&answer->out, "identifier.scan.accounts", NULL, (double)input->n_accounts);
-    answer_fact (&answer->out, "identifier.scan.opportunities", NULL, (double)total);
-    answer_fact (&answer->out, "identifier.scan.inventory_arr",
-                 "total expansion inventory, ARR", inventory);
+    bool whole = !input->has_batches || input->batches <= 1;
+    answer_fact_sum (&answer->out, "identifier.scan.accounts", NULL, (double)input->n_accounts);
+    answer_fact_sum (&answer->out, "identifier.scan.opportunities", NULL, (double)total);
+    answer_fact_sum (&answer->out, "identifier.scan.inventory_arr",
+                     "total expansion inventory, ARR", inventory);
     for (int t = 0; t < WS_TYPES; t++) {
         char name[96], text[96];
         snprintf (name, sizeof name, "identifier.scan.%s.count", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of opportunities",
                   total ? 100.0 * count[t] / total : 0);
-        answer_fact (&answer->out, name, text, (double)count[t]);
+        answer_fact_sum (&answer->out, name, whole ? text : "opportunities of this type",
+                         (double)count[t]);
         snprintf (name, sizeof name, "identifier.scan.%s.arr", whitespace_types[t]);
         snprintf (text, sizeof text, "%.1f%% of the inventory",
                   inventory > 0 ? 100 * arr[t] / inventory : 0);
-        answer_fact (&answer->out, name, text, arr[t]);
+        answer_fact_sum (&answer->out, name, whole ? text : "potential ARR of this type",
+                         arr[t]);
     }
     char text[96];
     snprintf (text, sizeof text, "propensity >= %.0f", self->high_from);
-    answer_fact (&answer->out, "identifier.scan.propensity.high", text, (double)bands[0]);
+    answer_fact_sum (&answer->out, "identifier.scan.propensity.high", text, (double)bands[0]);
     snprintf (text, sizeof text, "%.0f <= propensity < %.0f", self->medium_from,
               self->high_from);
-    answer_fact (&answer->out, "identifier.scan.propensity.medium", text, (double)bands[1]);
+    answer_fact_sum (&answer->out, "identifier.scan.propensity.medium", text, (double)bands[1]);
     snprintf (text, sizeof text, "propensity < %.0f", self->medium_from);
-    answer_fact (&answer->out, "identifier.scan.propensity.low", text, (double)bands[2]);
+    answer_fact_sum (&answer->out, "identifier.scan.propensity.low", text, (double)bands[2]);
     snprintf (summary, summary_size,
               "%zu accounts scanned: %zu opportunities, $%.0f inventory (seat %zu, tier %zu, "
               "cross-sell %zu, geo %zu); propensity high %zu, medium %zu, low %zu",
@@ -370,20 +379,28 @@ s_qualification (const s_identifier_t *self, const Campaign__TaskInput *input, i
             *o->csm ? o->csm : "(unassigned)");
     }
     if (!rc) {
-        answer_fact (&answer->out, "identifier.qualification.opportunities", NULL, (double)n);
-        answer_fact (&answer->out, "identifier.qualification.tier1", "close now",
-                     (double)tiers[1]);
-        answer_fact (&answer->out, "identifier.qualification.tier2", "develop",
-                     (double)tiers[2]);
-        answer_fact (&answer->out, "identifier.qualification.tier3", "nurture",
-                     (double)tiers[3]);
-        answer_fact (&answer->out, "identifier.qualification.qualified",
-                     "BANT-qualified, within identifier.qualify.max_share", (double)qualified);
-        answer_fact (&answer->out, "identifier.qualification.passed",
-                     "BANT at the threshold, not excluded, before the cap", (double)passed);
-        answer_fact (&answer->out, "identifier.qualification.at_risk",
-                     "opportunities of at-risk accounts", (double)at_risk);
-        answer_fact (&answer->out, "identifier.unassigned", ids ? ids : "", (double)unassigned);
+        /*  Counts over the batch: the broker adds up the batches of one run. */
+        bool whole = !input->has_batches || input->batches <= 1;
+        answer_fact_sum (&answer->out, "identifier.qualification.opportunities", NULL,
+                         (double)n);
+        answer_fact_sum (&answer->out, "identifier.qualification.tier1", "close now",
+                         (double)tiers[1]);
+        answer_fact_sum (&answer->out, "identifier.qualification.tier2", "develop",
+                         (double)tiers[2]);
+        answer_fact_sum (&answer->out, "identifier.qualification.tier3", "nurture",
+                         (double)tiers[3]);
+        answer_fact_sum (&answer->out, "identifier.qualification.qualified",
+                         "BANT-qualified, within identifier.qualify.max_share",
+                         (double)qualified);
+        answer_fact_sum (&answer->out, "identifier.qualification.passed",
+                         "BANT at the threshold, not excluded, before the cap", (double)passed);
+        answer_fact_sum (&answer->out, "identifier.qualification.at_risk",
+                         "opportunities of at-risk accounts", (double)at_risk);
+        answer_fact_sum (&answer->out, "identifier.unassigned",
+                         whole ? (ids ? ids : "")
+                               : "opportunities no CSM had the hours for (each batch's "
+                                 "report names them)",
+                         (double)unassigned);
         snprintf (summary, summary_size,
                   "%zu opportunities qualified: tier 1 %zu, tier 2 %zu, tier 3 %zu; %zu "
                   "qualified (%zu passed BANT), %zu at risk, %zu unassigned",

@@ -1160,3 +1160,30 @@ Test (store, an_older_store_is_migrated)
     cr_assert_eq (store_commit (fx.store, &err), 0);
     s_teardown (&fx);
 }
+
+/*  An additive fact's parts: added up within a run, a retried batch replacing its own
+    part, another run (next week's) counted apart. */
+Test (store, fact_parts_add_up_per_run)
+{
+    s_fixture_t fx;
+    s_setup (&fx);
+    err_t err;
+    double sum = -1;
+    cr_assert_eq (store_begin (fx.store, &err), 0);
+    cr_expect_eq (store_fact_part (fx.store, "scan.accounts", "scan@1", "T1", 100, &sum, &err),
+                  0, "%s", err.msg);
+    cr_expect_float_eq (sum, 100, 1e-9);
+    cr_expect_eq (store_fact_part (fx.store, "scan.accounts", "scan@1", "T2", 100, &sum, &err),
+                  0);
+    cr_expect_float_eq (sum, 200, 1e-9);
+    cr_expect_eq (store_fact_part (fx.store, "scan.accounts", "scan@1", "T2", 40, &sum, &err),
+                  0);
+    cr_expect_float_eq (sum, 140, 1e-9, "T2 again replaces its part");
+    cr_expect_eq (store_fact_part (fx.store, "scan.accounts", "scan@9", "T7", 5, &sum, &err),
+                  0);
+    cr_expect_float_eq (sum, 5, 1e-9, "another run starts from nothing");
+    cr_expect_eq (store_fact_part (fx.store, "scan.arr", "scan@1", "T1", 7.5, &sum, &err), 0);
+    cr_expect_float_eq (sum, 7.5, 1e-9, "another fact of the same run");
+    cr_assert_eq (store_commit (fx.store, &err), 0);
+    s_teardown (&fx);
+}

@@ -349,3 +349,61 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     free (gen);
     ts_broker_cleanup (&broker);
 }
+
+/*  A scan run in several batches: its counts and sums are the portfolio's, each batch's
+    part added up by the broker (Fact.additive), not the last batch's. */
+Test (identifier, a_scan_in_batches_reports_the_portfolio, .timeout = 120)
+{
+    ts_broker_t broker;
+    cr_assert_eq (
+        ts_broker_start (
+            &broker,
+            "activities = (\n"
+            "  { name = \"opportunity identification\"; weeks = [1, 1];\n"
+            "    tasks = ( { agent = \"expansion-opportunity-identifier\";\n"
+            "      name = \"identifier.portfolio_scan\";\n"
+            "      per_account = true; batch = 100; } ); },\n" TS_ACTIVITIES_FROM_WEEK_2
+            ");\n"),
+        0);
+    char *gen = ts_bin ("campaign-gen");
+    char *out_dir = NULL, *accounts = NULL;
+    cr_assert (asprintf (&out_dir, "%s/data", broker.dir) > 0);
+    char *argv[] = {gen, "--accounts", "300", "--seed", "7", "--out", out_dir, NULL};
+    cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
+    cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
+    pid_t identifier = ts_agent_spawn (&broker, "expansion-opportunity-identifier", "i-1");
+    cr_assert_eq (
+        ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", accounts, NULL),
+        0);
+    s_until_t until = {"opportunity identification", 3};
+    cr_assert_eq (ts_wait_snapshot (&broker, 60000, s_settled, &until), 0,
+                  "the three scan batches did not finish");
+    sqlite3 *db = s_store (&broker);
+    cr_expect_eq (s_count (db, "SELECT count(*) FROM tasks WHERE name = "
+                               "'identifier.portfolio_scan' AND state = 'done'"),
+                  3);
+    cr_expect_float_eq (s_fact (db, "identifier.scan.accounts"), 300, 1e-9);
+    int opportunities = s_count (db, "SELECT count(*) FROM opportunities");
+    cr_expect_float_eq (s_fact (db, "identifier.scan.opportunities"), opportunities, 1e-9);
+    cr_expect_float_eq (s_fact (db, "identifier.scan.propensity.high") +
+                            s_fact (db, "identifier.scan.propensity.medium") +
+                            s_fact (db, "identifier.scan.propensity.low"),
+                        opportunities, 1e-9);
+    cr_expect_float_eq (s_fact (db, "identifier.scan.seat.count"),
+                        s_count (db, "SELECT count(*) FROM opportunities WHERE type = 'seat'"),
+                        1e-9);
+    sqlite3_stmt *stmt = NULL;
+    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT total (potential_arr) FROM opportunities", -1,
+                                      &stmt, NULL),
+                  SQLITE_OK);
+    cr_assert_eq (sqlite3_step (stmt), SQLITE_ROW);
+    cr_expect_float_eq (s_fact (db, "identifier.scan.inventory_arr"),
+                        sqlite3_column_double (stmt, 0), 0.5);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    ts_stop (identifier, 5000);
+    free (gen);
+    free (out_dir);
+    free (accounts);
+    ts_broker_cleanup (&broker);
+}
