@@ -113,17 +113,29 @@ s_submit (ts_broker_t *broker, ...)
     free (err);
 }
 
+/*  campaign-gen's portfolio of ACCOUNTS accounts (seed 7) in the broker's directory:
+    the accounts' and the roster's paths (free both). */
+static void
+s_generate (ts_broker_t *broker, char **accounts, char **roster)
+{
+    char *gen = ts_bin ("campaign-gen");
+    char *out_dir = NULL, count[16];
+    snprintf (count, sizeof count, "%d", ACCOUNTS);
+    cr_assert (asprintf (&out_dir, "%s/data", broker->dir) > 0);
+    char *argv[] = {gen, "--accounts", count, "--seed", "7", "--out", out_dir, NULL};
+    cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
+    cr_assert (asprintf (accounts, "%s/accounts.csv", out_dir) > 0);
+    cr_assert (asprintf (roster, "%s/roster.csv", out_dir) > 0);
+    free (out_dir);
+    free (gen);
+}
+
 Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
 {
     ts_broker_t broker;
     cr_assert_eq (ts_broker_start (&broker, "log = { level = \"info\"; };\n"), 0);
-    char *gen = ts_bin ("campaign-gen");
-    char *out_dir = NULL, *accounts = NULL, *roster = NULL;
-    cr_assert (asprintf (&out_dir, "%s/data", broker.dir) > 0);
-    char *argv[] = {gen, "--accounts", "300", "--seed", "7", "--out", out_dir, NULL};
-    cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
-    cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
-    cr_assert (asprintf (&roster, "%s/roster.csv", out_dir) > 0);
+    char *accounts = NULL, *roster = NULL;
+    s_generate (&broker, &accounts, &roster);
     pid_t scorer = ts_agent_spawn (&broker, "customer-health-scorer", "h-1");
     pid_t identifier = ts_agent_spawn (&broker, "expansion-opportunity-identifier", "i-1");
     pid_t segmentation = ts_agent_spawn (&broker, "customer-segmentation-analyst", "seg-1");
@@ -345,8 +357,6 @@ Test (identifier, runs_a_generated_portfolio_through_week_11, .timeout = 400)
     cr_assert_eq (ts_broker_signal (&broker, SIGTERM), 0);
     free (accounts);
     free (roster);
-    free (out_dir);
-    free (gen);
     ts_broker_cleanup (&broker);
 }
 
@@ -365,12 +375,8 @@ Test (identifier, a_scan_in_batches_reports_the_portfolio, .timeout = 120)
             "      per_account = true; batch = 100; } ); },\n" TS_ACTIVITIES_FROM_WEEK_2
             ");\n"),
         0);
-    char *gen = ts_bin ("campaign-gen");
-    char *out_dir = NULL, *accounts = NULL;
-    cr_assert (asprintf (&out_dir, "%s/data", broker.dir) > 0);
-    char *argv[] = {gen, "--accounts", "300", "--seed", "7", "--out", out_dir, NULL};
-    cr_assert_eq (ts_run (argv, 60000, NULL, NULL), 0);
-    cr_assert (asprintf (&accounts, "%s/accounts.csv", out_dir) > 0);
+    char *accounts = NULL, *roster = NULL;
+    s_generate (&broker, &accounts, &roster);
     pid_t identifier = ts_agent_spawn (&broker, "expansion-opportunity-identifier", "i-1");
     cr_assert_eq (
         ts_tool (&broker, NULL, NULL, "campaign-submit", "import-portfolio", accounts, NULL),
@@ -382,7 +388,7 @@ Test (identifier, a_scan_in_batches_reports_the_portfolio, .timeout = 120)
     cr_expect_eq (s_count (db, "SELECT count(*) FROM tasks WHERE name = "
                                "'identifier.portfolio_scan' AND state = 'done'"),
                   3);
-    cr_expect_float_eq (s_fact (db, "identifier.scan.accounts"), 300, 1e-9);
+    cr_expect_float_eq (s_fact (db, "identifier.scan.accounts"), ACCOUNTS, 1e-9);
     int opportunities = s_count (db, "SELECT count(*) FROM opportunities");
     cr_expect_float_eq (s_fact (db, "identifier.scan.opportunities"), opportunities, 1e-9);
     cr_expect_float_eq (s_fact (db, "identifier.scan.propensity.high") +
@@ -402,8 +408,7 @@ Test (identifier, a_scan_in_batches_reports_the_portfolio, .timeout = 120)
     sqlite3_finalize (stmt);
     sqlite3_close (db);
     ts_stop (identifier, 5000);
-    free (gen);
-    free (out_dir);
     free (accounts);
+    free (roster);
     ts_broker_cleanup (&broker);
 }
