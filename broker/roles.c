@@ -78,6 +78,33 @@ s_describe (unsigned allowed, char *buf, size_t size)
         snprintf (buf, size, "(no role: roles.allow lists none)");
 }
 
+/*  A list of roles at path into *mask (left as it is when the setting is absent). */
+static int
+s_role_list (conf_t *conf, const char *path, unsigned *mask, err_t *err)
+{
+    config_setting_t *list = conf_lookup (conf, path);
+    if (!list)
+        return 0;
+    char at[256];
+    if (!config_setting_is_array (list) && !config_setting_is_list (list))
+        return err_set (err, ERR_INVALID, "%s: %s must be a list of roles, e.g. [\"csm\"]",
+                        conf_where (conf, list, at, sizeof at), path);
+    unsigned roles = 0;
+    for (int i = 0; i < config_setting_length (list); i++) {
+        const char *role = config_setting_get_string_elem (list, i);
+        int r = s_role_index (role);
+        if (r < 0)
+            return err_set (err, ERR_INVALID,
+                            "%s: %s item %d '%s' is not a role "
+                            "(csm|ae|leadership|marketing|product|operator)",
+                            conf_where (conf, list, at, sizeof at), path, i + 1,
+                            role ? role : "(not a string)");
+        roles |= 1u << r;
+    }
+    *mask = roles;
+    return 0;
+}
+
 static int
 s_load_allow (roles_t *self, conf_t *conf, err_t *err)
 {
@@ -104,48 +131,9 @@ s_load_allow (roles_t *self, conf_t *conf, err_t *err)
     for (size_t k = 0; k < S_KINDS; k++) {
         char path[96];
         snprintf (path, sizeof path, "roles.allow.%s", s_defaults[k].kind);
-        config_setting_t *list = conf_lookup (conf, path);
-        if (!list)
-            continue;
-        if (!config_setting_is_array (list) && !config_setting_is_list (list))
-            return err_set (err, ERR_INVALID, "%s: %s must be a list of roles, e.g. [\"csm\"]",
-                            conf_where (conf, list, at, sizeof at), path);
-        unsigned allowed = 0;
-        for (int i = 0; i < config_setting_length (list); i++) {
-            const char *role = config_setting_get_string_elem (list, i);
-            int r = s_role_index (role);
-            if (r < 0)
-                return err_set (err, ERR_INVALID,
-                                "%s: %s item %d '%s' is not a role "
-                                "(csm|ae|leadership|marketing|product|operator)",
-                                conf_where (conf, list, at, sizeof at), path, i + 1,
-                                role ? role : "(not a string)");
-            allowed |= 1u << r;
-        }
-        self->allowed[k] = allowed;
-    }
-    return 0;
-}
-
-/*  A list of roles at path into *mask (left as it is when the setting is absent). */
-static int
-s_load_readers (conf_t *conf, const char *path, unsigned *mask, err_t *err)
-{
-    config_setting_t *readers = conf_lookup (conf, path);
-    if (!readers)
-        return 0;
-    char at[256];
-    *mask = 0;
-    for (int i = 0; i < config_setting_length (readers); i++) {
-        const char *role = config_setting_get_string_elem (readers, i);
-        int r = s_role_index (role);
-        if (r < 0)
-            return err_set (err, ERR_INVALID,
-                            "%s: %s item %d '%s' is not a role "
-                            "(csm|ae|leadership|marketing|product|operator)",
-                            conf_where (conf, readers, at, sizeof at), path, i + 1,
-                            role ? role : "(not a string)");
-        *mask |= 1u << r;
+        int rc = s_role_list (conf, path, &self->allowed[k], err);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -180,9 +168,9 @@ roles_load (conf_t *conf, roles_t **out, err_t *err)
     self->read_audit = 1u << s_role_index ("leadership") | 1u << s_role_index ("operator");
     self->read_status = (1u << ROLES_MAX) - 1; /* everyone */
     if (!rc)
-        rc = s_load_readers (conf, "roles.read_audit", &self->read_audit, err);
+        rc = s_role_list (conf, "roles.read_audit", &self->read_audit, err);
     if (!rc)
-        rc = s_load_readers (conf, "roles.read_status", &self->read_status, err);
+        rc = s_role_list (conf, "roles.read_status", &self->read_status, err);
     if (rc)
         roles_destroy (&self);
     else
