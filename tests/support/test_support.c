@@ -487,23 +487,46 @@ ts_config_argv (ts_broker_t *broker, char **argv, int *n)
     }
 }
 
-int
-ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
+/*  bin/NAME, lead, then the args in ap, run as ts_run. */
+static int
+s_programv (const char *name, char *const *lead, char **out, char **err_out, va_list ap)
 {
     char *argv[64];
     int n = 0;
     char *bin = ts_bin (name);
     argv[n++] = bin;
-    ts_config_argv (broker, argv, &n);
-    va_list ap;
-    va_start (ap, name);
+    for (size_t i = 0; lead && lead[i] && n < 63; i++)
+        argv[n++] = lead[i];
     const char *arg;
     while (n < 63 && (arg = va_arg (ap, const char *)))
         argv[n++] = (char *)arg;
-    va_end (ap);
     argv[n] = NULL;
     int rc = ts_run (argv, 60000, out, err_out);
     free (bin);
+    return rc;
+}
+
+int
+ts_program (const char *name, char *const *lead, char **out, char **err_out, ...)
+{
+    va_list ap;
+    va_start (ap, err_out);
+    int rc = s_programv (name, lead, out, err_out, ap);
+    va_end (ap);
+    return rc;
+}
+
+int
+ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...)
+{
+    char *lead[8];
+    int n = 0;
+    ts_config_argv (broker, lead, &n);
+    lead[n] = NULL;
+    va_list ap;
+    va_start (ap, name);
+    int rc = s_programv (name, lead, out, err_out, ap);
+    va_end (ap);
     return rc;
 }
 

@@ -122,6 +122,10 @@ void ts_config_argv (ts_broker_t *broker, char **argv, int *n);
     captures stdout/stderr like ts_run (either may be NULL). Returns the exit code. */
 int ts_tool (ts_broker_t *broker, char **out, char **err_out, const char *name, ...);
 
+/*  Run bin/NAME with the lead arguments (NULL-terminated; NULL for none), then the
+    NULL-terminated args, bounded at 60 s; as ts_run. */
+int ts_program (const char *name, char *const *lead, char **out, char **err_out, ...);
+
 /*  Start a test agent of kind with instance name; its log goes to
     dir/campaign-test-agent-NAME.log. */
 pid_t ts_agent_start (ts_broker_t *broker, const char *kind, const char *instance);

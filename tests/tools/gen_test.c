@@ -8,7 +8,6 @@
 #include "test_support.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,6 @@
 TS_SUITE (gen);
 
 #define START_DATE "2026-10-05"
-#define RUN_MS     60000
 
 /*  The seed's ranges (shared/seeds/000_*.txt, "Campaign Variations"); geo is the
     generator's default. */
@@ -57,26 +55,9 @@ s_run_cleanup (s_run_t *run)
 
 /*  Run bin/campaign-gen -c config with the NULL-terminated arguments; returns the exit
     code, stdout and stderr in *out / *err_out if wanted. */
-static int
-s_gen (s_run_t *run, char **out, char **err_out, ...)
-{
-    char *argv[32];
-    int n = 0;
-    char *bin = ts_bin ("campaign-gen");
-    argv[n++] = bin;
-    argv[n++] = "-c";
-    argv[n++] = run->config;
-    va_list ap;
-    va_start (ap, err_out);
-    for (const char *arg = va_arg (ap, const char *); arg && n < 31;
-         arg = va_arg (ap, const char *))
-        argv[n++] = (char *)arg;
-    va_end (ap);
-    argv[n] = NULL;
-    int rc = ts_run (argv, RUN_MS, out, err_out);
-    free (bin);
-    return rc;
-}
+#define s_gen(run, out, err_out, ...)                                                          \
+    ts_program ("campaign-gen", (char *const[]){"-c", (run)->config, NULL}, out, err_out,      \
+                __VA_ARGS__)
 
 /*  Generate `accounts` accounts with `seed` into run->out; asserts success. */
 static void

@@ -6,7 +6,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +16,10 @@
 
 TS_SUITE (model_tool);
 
-#define RUN_MS 60000
-
 /*  Run bin/campaign-model with the NULL-terminated arguments; exit code, stdout and
     stderr in *out / *err_out if wanted. */
-static int
-s_model (char **out, char **err_out, ...)
-{
-    char *argv[32];
-    int n = 0;
-    char *bin = ts_bin ("campaign-model");
-    argv[n++] = bin;
-    va_list ap;
-    va_start (ap, err_out);
-    for (const char *arg = va_arg (ap, const char *); arg && n < 31;
-         arg = va_arg (ap, const char *))
-        argv[n++] = (char *)arg;
-    va_end (ap);
-    argv[n] = NULL;
-    int rc = ts_run (argv, RUN_MS, out, err_out);
-    free (bin);
-    return rc;
-}
+#define s_model(out, err_out, ...)                                                             \
+    ts_program ("campaign-model", NULL, out, err_out, __VA_ARGS__)
 
 /*  dir/data.csv: 2,000 opportunities of two types from a known model. */
 static char *
