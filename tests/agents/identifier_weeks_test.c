@@ -356,6 +356,20 @@ Test (identifier_weeks, forecast_closed_deal_reached_every_stage_to_closed_from)
     free (w);
 }
 
+/*  The forecast task on opportunities[0..n) alone, on date; the answer in *answer. */
+static void
+s_forecast_on (const weeks_t *w, Campaign__Opportunity **opportunities, size_t n,
+               const char *date, answer_t *answer)
+{
+    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
+    input.opportunities = opportunities;
+    input.n_opportunities = n;
+    int32_t today;
+    cr_assert_eq (date_parse (date, &today), 0);
+    memset (answer, 0, sizeof *answer);
+    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, answer), 0);
+}
+
 /*  The forecast task with closed_from. Type "tier" has no play here (play factor 1);
     every deal tier 1 and qualified but the last:
       won from negotiation ($5,000)  evidence won  at qualified .. negotiation
@@ -396,14 +410,8 @@ Test (identifier_weeks, forecast_stage_learning_reads_closed_from)
     }
     o[0].has_amount = 1;
     o[0].amount = 5000;
-    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
-    input.opportunities = opps;
-    input.n_opportunities = 5;
-    int32_t today;
-    cr_assert_eq (date_parse ("2026-12-07", &today), 0);
     answer_t answer;
-    memset (&answer, 0, sizeof answer);
-    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    s_forecast_on (w, opps, 5, "2026-12-07", &answer);
     cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.negotiation.tier1"), 6.0 / 7,
                         1e-12);
     cr_expect_float_eq (s_fact (&answer, "forecast.win_prob.proposal.tier1"), 15.0 / 22, 1e-12);
@@ -469,14 +477,8 @@ Test (identifier_weeks, forecast_in_campaign_weighs_timing_and_leaves_nurture_ou
     }
     o[0].has_amount = 1;
     o[0].amount = 5000;
-    Campaign__TaskInput input = CAMPAIGN__TASK_INPUT__INIT;
-    input.opportunities = opps;
-    input.n_opportunities = 5;
-    int32_t today;
-    cr_assert_eq (date_parse ("2026-12-07", &today), 0);
     answer_t answer;
-    memset (&answer, 0, sizeof answer);
-    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    s_forecast_on (w, opps, 5, "2026-12-07", &answer);
     double q = 1 - exp (-7 / 18.75); /* 0.31156 */
     double p[3] = {0.85 * q, 0.45 / 11, 0.45}, a[3] = {20000, 40000, 10000};
     double mean = 5000, variance = 0;
@@ -500,9 +502,7 @@ Test (identifier_weeks, forecast_in_campaign_weighs_timing_and_leaves_nurture_ou
     answer_free (&answer);
 
     /*  Once the selling window is over, only the won ARR is left within the campaign. */
-    cr_assert_eq (date_parse ("2026-12-14", &today), 0);
-    memset (&answer, 0, sizeof answer);
-    cr_assert_eq (weeks_run (w, "identifier.forecast", &input, today, &answer), 0);
+    s_forecast_on (w, opps, 5, "2026-12-14", &answer);
     cr_expect_float_eq (s_fact (&answer, "forecast.expected_in_campaign"), 5000, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "forecast.in_campaign_p10"), 5000, 1e-9);
     cr_expect_float_eq (s_fact (&answer, "forecast.in_campaign_p90"), 5000, 1e-9);
